@@ -30,7 +30,9 @@ def certno_gender(certno: str) -> str:
     return "1" if int(certno[16]) % 2 else "2"
 
 
-def certno_validate(certno: str, *, gender: str | None = None, birth_date: date | None = None) -> str:
+def certno_validate(
+    certno: str, *, gender: str | None = None, birth_date: date | None = None
+) -> str:
     """Return the normalised ID (upper-case X) or raise InvalidCertno saying what is wrong."""
     value = certno.strip().upper()
     if len(value) != 18:

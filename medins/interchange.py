@@ -108,9 +108,17 @@ CATALOG = FileSpec(
         Column("lmt_gend", "limit_gender", "str", required=False, choices=("1", "2")),
         Column("lmt_min_age", "limit_min_age", "int", required=False),
         Column("lmt_max_age", "limit_max_age", "int", required=False),
-        Column("lmt_dise_prefixes", "limit_diagnosis_prefixes", "str", required=False, max_length=500),
+        Column(
+            "lmt_dise_prefixes", "limit_diagnosis_prefixes", "str", required=False, max_length=500
+        ),
         Column("lmt_inpatient_only", "limit_inpatient_only", "bool", required=False),
-        Column("lmt_min_hosp_lv", "limit_min_hospital_level", "int", required=False, choices=("1", "2", "3")),
+        Column(
+            "lmt_min_hosp_lv",
+            "limit_min_hospital_level",
+            "int",
+            required=False,
+            choices=("1", "2", "3"),
+        ),
         Column("max_pay_days", "max_pay_days", "int", required=False),
         Column("max_daily_cnt", "max_daily_count", "decimal", required=False),
         Column("max_supply_days", "max_supply_days", "int", required=False),

@@ -28,7 +28,11 @@ class Division(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent division"),
     )
 
@@ -110,13 +114,16 @@ class Designation(models.Model):
         ordering = ["institution", "effective_from"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gt=models.F("effective_from")),
                 name="designation_period_ordered",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.institution_id} {self.status} {self.effective_from}–{self.effective_to or ''}"
+        return (
+            f"{self.institution_id} {self.status} {self.effective_from}–{self.effective_to or ''}"
+        )
 
 
 class Practitioner(models.Model):
@@ -151,7 +158,9 @@ class PointDeduction(models.Model):
     """A deduction from a practitioner's annual 12-point score (医保医师记分)."""
 
     practitioner = models.ForeignKey(
-        Practitioner, models.CASCADE, related_name="point_deductions",
+        Practitioner,
+        models.CASCADE,
+        related_name="point_deductions",
         verbose_name=_("practitioner"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
@@ -222,12 +231,16 @@ class CatalogItem(models.Model):
     limit_min_hospital_level = models.PositiveSmallIntegerField(
         _("lowest hospital level"), null=True, blank=True
     )
-    max_pay_days = models.PositiveIntegerField(_("most paid days per course"), null=True, blank=True)
+    max_pay_days = models.PositiveIntegerField(
+        _("most paid days per course"), null=True, blank=True
+    )
     max_daily_count = models.DecimalField(
         _("most units per day"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     max_supply_days = models.PositiveIntegerField(_("most supply days"), null=True, blank=True)
-    repeat_window_days = models.PositiveIntegerField(_("repeat window (days)"), null=True, blank=True)
+    repeat_window_days = models.PositiveIntegerField(
+        _("repeat window (days)"), null=True, blank=True
+    )
     includes_codes = models.TextField(_("included item codes"), blank=True)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective to (exclusive)"), null=True, blank=True)
@@ -237,7 +250,9 @@ class CatalogItem(models.Model):
         verbose_name_plural = _("catalog items")
         ordering = ["code", "effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "effective_from"], name="catalog_version_unique"),
+            models.UniqueConstraint(
+                fields=["code", "effective_from"], name="catalog_version_unique"
+            ),
             models.UniqueConstraint(
                 fields=["code"], condition=Q(effective_to__isnull=True), name="catalog_one_current"
             ),
@@ -265,3 +280,58 @@ class Icd10Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
+    SUPERVISOR = "supervisor", _("Audit supervisor")
+    CLERK = "clerk", _("Station clerk")
+    MANAGER = "manager", _("Service network manager")
+    HOSPITAL_CLIENT = "hospital", _("Hospital API client")
+
+
+class UserProfile(models.Model):
+    """What a user is and what they may see: a region, a station or an institution."""
+
+    user = models.OneToOneField(
+        "auth.User", models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    # An auditor or manager sees the divisions whose code starts with this prefix
+    # ("37" the province, "3701" Jinan, "370102" Lixia); empty means everywhere.
+    region_code = models.CharField(_("region code prefix"), max_length=12, blank=True)
+    station_code = models.CharField(_("service station"), max_length=30, blank=True)
+    institution = models.ForeignKey(
+        Institution,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("institution"),
+    )
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class RevealLog(models.Model):
+    """Who saw which unmasked personal data, when: every reveal leaves one row."""
+
+    user = models.ForeignKey("auth.User", models.PROTECT, verbose_name=_("user"))
+    person = models.ForeignKey(Person, models.PROTECT, verbose_name=_("person"))
+    fields = models.CharField(_("fields revealed"), max_length=100)
+    context = models.CharField(_("where"), max_length=200, blank=True)
+    revealed_at = models.DateTimeField(_("revealed at"))
+
+    class Meta:
+        verbose_name = _("personal data reveal")
+        verbose_name_plural = _("personal data reveals")
+        ordering = ["-revealed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.person_id} {self.fields}"

@@ -73,8 +73,12 @@ class Diagnosis(models.Model):
     """诊断: one diagnosis of an encounter; rank 1 is the main one."""
 
     settlement = models.ForeignKey(
-        Settlement, models.CASCADE, to_field="encounter_id", db_column="encounter_id",
-        related_name="diagnoses", verbose_name=_("encounter"),
+        Settlement,
+        models.CASCADE,
+        to_field="encounter_id",
+        db_column="encounter_id",
+        related_name="diagnoses",
+        verbose_name=_("encounter"),
     )
     rank = models.PositiveSmallIntegerField(_("order"))
     code = models.CharField(_("ICD-10 code"), max_length=30)
@@ -106,7 +110,9 @@ class FeeLine(models.Model):
     )
     occurred_at = models.DateTimeField(_("charge time"))
     item_code = models.CharField(_("national list code"), max_length=50)
-    institution_item_code = models.CharField(_("institution's item code"), max_length=150, blank=True)
+    institution_item_code = models.CharField(
+        _("institution's item code"), max_length=150, blank=True
+    )
     charge_type = models.CharField(_("charge item type"), max_length=2)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4)
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=4)
@@ -138,8 +144,12 @@ class BedCheck(models.Model):
 
     check_id = models.CharField(_("check ID"), max_length=40, primary_key=True)
     settlement = models.ForeignKey(
-        Settlement, models.CASCADE, to_field="encounter_id", db_column="encounter_id",
-        related_name="bed_checks", verbose_name=_("encounter"),
+        Settlement,
+        models.CASCADE,
+        to_field="encounter_id",
+        db_column="encounter_id",
+        related_name="bed_checks",
+        verbose_name=_("encounter"),
     )
     checked_at = models.DateTimeField(_("checked at"))
     result = models.CharField(_("result"), max_length=1, choices=Result.choices)
@@ -148,7 +158,9 @@ class BedCheck(models.Model):
     class Meta:
         verbose_name = _("bed check")
         verbose_name_plural = _("bed checks")
-        indexes = [models.Index(fields=["settlement", "checked_at"], name="bedcheck_encounter_time")]
+        indexes = [
+            models.Index(fields=["settlement", "checked_at"], name="bedcheck_encounter_time")
+        ]
 
     def __str__(self) -> str:
         return f"{self.check_id} {self.get_result_display()}"
@@ -176,7 +188,11 @@ class ImportBatch(models.Model):
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     report_path = models.CharField(_("error report"), max_length=500, blank=True)
     institution = models.ForeignKey(
-        Institution, models.SET_NULL, null=True, blank=True, related_name="import_batches",
+        Institution,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_batches",
         verbose_name=_("submitted by institution"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
