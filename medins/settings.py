@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -128,4 +129,26 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+}
+
+# Screening: a partition covers this many persons (a few million fee lines: big enough to
+# amortise the read, see shared/reference/performance-notes.md).
+SCREENING_PERSONS_PER_PARTITION = env.int("SCREENING_PERSONS_PER_PARTITION", default=100_000)
+SCREENING_MAX_PARTITIONS = env.int("SCREENING_MAX_PARTITIONS", default=64)
+
+CELERY_BEAT_SCHEDULE = {
+    "daily-review": {  # 日审核: yesterday's settlements, every night
+        "task": "screening.tasks.screening_scheduled",
+        "schedule": crontab(hour=2, minute=0),
+        "kwargs": {"kind": "daily"},
+    },
+    "monthly-screening": {  # 月筛查: last month with the anomaly models
+        "task": "screening.tasks.screening_scheduled",
+        "schedule": crontab(hour=3, minute=0, day_of_month=1),
+        "kwargs": {"kind": "monthly"},
+    },
+    "screening-sweep": {  # resume runs whose worker died
+        "task": "screening.tasks.screening_sweep",
+        "schedule": 600.0,
+    },
 }

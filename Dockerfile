@@ -1,0 +1,12 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY medins medins
+COPY settlement settlement
+COPY screening screening
+COPY services services
+RUN pip install --no-cache-dir .
+COPY . .
+EXPOSE 8000
+CMD ["gunicorn", "medins.wsgi", "-b", "0.0.0.0:8000", "-w", "4"]

@@ -1,0 +1,1 @@
+"""Screening's writes: rule configuration, runs and their partitions, flags."""
