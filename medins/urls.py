@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from medins import views
+from medins import reveal, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("persons/<str:psn_no>/reveal/", reveal.person_reveal_view, name="person-reveal"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

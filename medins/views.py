@@ -1,10 +1,81 @@
+"""The back office shell: a home page per role, and a clear page for users without one."""
+
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
+
+from medins import selectors
+from medins.models import Role
+
+# What each role does here, shown on its home page.
+DUTIES = {
+    Role.ADMIN: _(
+        "You administer the whole province: users and their roles, the registry of "
+        "designated institutions, the catalog, screening rules and their thresholds."
+    ),
+    Role.AUDITOR: _(
+        "You review the flags raised on settlements in your region, gather the evidence "
+        "and propose an outcome for each case."
+    ),
+    Role.SUPERVISOR: _(
+        "You assign flags and cases to the auditors of your region and approve or return "
+        "their proposed outcomes."
+    ),
+    Role.CLERK: _(
+        "You serve insured persons at your service station: registration, manual "
+        "reimbursement and their questions about settlements."
+    ),
+    Role.MANAGER: _(
+        "You manage the network of designated institutions in your region: agreements, "
+        "designations, suspensions and their activity."
+    ),
+    Role.HOSPITAL_CLIENT: _(
+        "Your institution submits its settlements and fee lines here and sees the results "
+        "of its import batches and pre-checks."
+    ),
+}
+
+# The figures each role's page shows, in order, with their labels.
+FIGURE_LABELS = {
+    "institutions": _("Designated institutions"),
+    "pharmacies": _("of which retail pharmacies"),
+    "persons": _("Insured persons"),
+    "settlements": _("Settlements"),
+    "fee_lines": _("Fee lines"),
+    "open_flags": _("Open flags"),
+    "import_batches": _("Import batches"),
+}
+FIGURES_BY_ROLE = {
+    Role.ADMIN: ("institutions", "persons", "settlements", "fee_lines", "open_flags"),
+    Role.AUDITOR: ("institutions", "settlements", "fee_lines", "open_flags"),
+    Role.SUPERVISOR: ("institutions", "settlements", "fee_lines", "open_flags"),
+    Role.CLERK: ("persons", "institutions", "settlements"),
+    Role.MANAGER: ("institutions", "pharmacies", "settlements", "fee_lines"),
+    Role.HOSPITAL_CLIENT: ("settlements", "fee_lines", "import_batches"),
+}
+RECENT = 10  # rows in the recent settlements and batches tables
 
 
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "medins/home.html", {})
+    role = selectors.role_of(request.user)
+    if role is None:
+        return render(request, "medins/no_role.html")
+    counts = selectors.home_counts(request.user)
+    context = {
+        "role": Role(role),
+        "profile": selectors.profile_of(request.user),
+        "duties": DUTIES[role],
+        "figures": [(FIGURE_LABELS[key], counts[key]) for key in FIGURES_BY_ROLE[role]],
+        "may_reveal": selectors.may_reveal(request.user),
+        "settlements": selectors.settlements_visible_to(request.user).order_by("-settled_at", "pk")[
+            :RECENT
+        ],
+        "batches": selectors.import_batches_visible_to(request.user)[:RECENT],
+    }
+    return render(request, "medins/home.html", context)

@@ -6,3 +6,34 @@ def _media_root(settings, tmp_path):
     """Uploads and reports of a test go to its own folder, never the project's."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.IMPORT_REPORT_DIR = tmp_path / "reports"
+
+
+# --- The back office's cast: who may see what (see tests/test_backoffice_scoping.py). ---
+
+
+@pytest.fixture
+def cast(db):
+    """Users named for what each may see, with an institution in Jinan and one in Qingdao."""
+    from types import SimpleNamespace
+
+    from tests.factories import InstitutionFactory, make_user
+
+    qilu = InstitutionFactory(code="H37010200001", name="齐鲁医院", division_code="370102")
+    qingdao = InstitutionFactory(code="H37020200001", name="青岛市立医院", division_code="370202")
+    return SimpleNamespace(
+        qilu=qilu,
+        qingdao=qingdao,
+        admin=make_user("admin", region_code=""),
+        jinan_auditor=make_user("auditor", region_code="3701"),
+        qingdao_auditor=make_user("auditor", region_code="3702"),
+        jinan_supervisor=make_user("supervisor", region_code="3701"),
+        lixia_clerk=make_user("clerk", region_code="370102", station_code="LX01"),
+        jinan_manager=make_user("manager", region_code="3701"),
+        qilu_hospital=make_user("hospital", region_code="", institution=qilu),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Users made in tests hash their passwords cheaply; real hashing is Django's concern."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

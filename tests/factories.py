@@ -134,3 +134,32 @@ class FeeLineFactory(factory.django.DjangoModelFactory):
     unit_price = Decimal("25.00")
     amount = Decimal("25.00")
     charge_level = "01"
+
+
+# --- Back-office users with their profiles (role and scope). ---
+
+from django.contrib.auth.models import User  # noqa: E402  (appended section)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("test-password-1")
+
+
+class UserProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "medins.UserProfile"
+
+    user = factory.SubFactory(UserFactory)
+    role = "auditor"
+    region_code = "3701"
+
+
+def make_user(role: str, **profile: object) -> User:
+    """A user with a profile of this role; keyword arguments go to the profile."""
+    return UserProfileFactory(role=role, **profile).user

@@ -1,0 +1,127 @@
+"""Reads of the registry, scoped to what the asking user may see."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from medins.models import Institution, Person, Role, UserProfile
+from settlement.models import FeeLine, ImportBatch, Settlement
+
+# --- User scoping (back office). Every read of something a user names goes through these. ---
+
+# Roles whose view is a region: UserProfile.region_code is a prefix of division codes.
+REGION_ROLES = (Role.AUDITOR, Role.SUPERVISOR, Role.CLERK, Role.MANAGER)
+# Roles that may see a person's unmasked ID number and name (hospital clients never may).
+REVEAL_ROLES = (Role.ADMIN, Role.AUDITOR, Role.SUPERVISOR, Role.CLERK)
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def profile_of(user: AnyUser) -> UserProfile | None:
+    """The user's profile, or None for anonymous users and users without one."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.profile
+    except UserProfile.DoesNotExist:
+        return None
+
+
+def role_of(user: AnyUser) -> str | None:
+    """The user's Role value; a superuser without a profile counts as an administrator."""
+    profile = profile_of(user)
+    if profile is not None:
+        return profile.role
+    if user.is_authenticated and user.is_superuser:
+        return Role.ADMIN
+    return None
+
+
+def _scope(user: AnyUser, *, division_field: str, institution_field: str) -> Q | None:
+    """The filter for the user's view; None means everything, Q(pk__in=[]) nothing."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return None
+    profile = profile_of(user)
+    if role in REGION_ROLES:
+        return Q(**{f"{division_field}__startswith": profile.region_code})
+    if role == Role.HOSPITAL_CLIENT and profile.institution_id:
+        return Q(**{institution_field: profile.institution_id})
+    return Q(pk__in=[])
+
+
+def _scoped(queryset: QuerySet, scope: Q | None) -> QuerySet:
+    return queryset if scope is None else queryset.filter(scope)
+
+
+def institutions_visible_to(user: AnyUser) -> QuerySet[Institution]:
+    """Institutions in the user's region, the hospital client's own, or all for admins."""
+    scope = _scope(user, division_field="division_code", institution_field="code")
+    return _scoped(Institution.objects.all(), scope)
+
+
+def settlements_visible_to(user: AnyUser) -> QuerySet[Settlement]:
+    """Settlements made at institutions the user may see."""
+    scope = _scope(
+        user, division_field="institution__division_code", institution_field="institution_id"
+    )
+    return _scoped(Settlement.objects.select_related("person", "institution"), scope)
+
+
+def fee_lines_visible_to(user: AnyUser) -> QuerySet[FeeLine]:
+    """Fee lines charged at institutions the user may see."""
+    scope = _scope(
+        user, division_field="institution__division_code", institution_field="institution_id"
+    )
+    return _scoped(FeeLine.objects.all(), scope)
+
+
+def persons_visible_to(user: AnyUser) -> QuerySet[Person]:
+    """Persons insured in the user's region; for a hospital client, its own patients."""
+    role = role_of(user)
+    if role == Role.HOSPITAL_CLIENT:
+        patients = settlements_visible_to(user).values("person_id")
+        return Person.objects.filter(psn_no__in=patients)
+    scope = _scope(user, division_field="division_code", institution_field="pk")
+    return _scoped(Person.objects.all(), scope)
+
+
+def import_batches_visible_to(user: AnyUser) -> QuerySet[ImportBatch]:
+    """Batches an institution submitted, by the user's view; province extracts only for admins."""
+    scope = _scope(
+        user, division_field="institution__division_code", institution_field="institution_id"
+    )
+    return _scoped(ImportBatch.objects.select_related("institution"), scope)
+
+
+def person_visible_to(user: AnyUser, psn_no: str) -> Person | None:
+    """The person with this number if the user may see them, else None (the view 404s)."""
+    return persons_visible_to(user).filter(psn_no=psn_no).first()
+
+
+def may_reveal(user: AnyUser) -> bool:
+    """Whether the user's role may see unmasked personal data at all."""
+    return role_of(user) in REVEAL_ROLES
+
+
+def home_counts(user: AnyUser) -> dict[str, int]:
+    """The figures a role's home page shows, each counted within the user's view."""
+    from screening.models import Flag  # the screening app builds on the registry, not back
+
+    role = role_of(user)
+    institutions = institutions_visible_to(user)
+    counts = {
+        "institutions": institutions.count(),
+        "settlements": settlements_visible_to(user).count(),
+        "fee_lines": fee_lines_visible_to(user).count(),
+        "import_batches": import_batches_visible_to(user).count(),
+    }
+    if role != Role.HOSPITAL_CLIENT:
+        counts["persons"] = persons_visible_to(user).count()
+        counts["pharmacies"] = institutions.filter(kind=Institution.Kind.PHARMACY).count()
+        open_flags = Flag.objects.filter(status=Flag.Status.OPEN)
+        if role != Role.ADMIN:
+            open_flags = open_flags.filter(fixmedins_code__in=institutions.values("code"))
+        counts["open_flags"] = open_flags.count()
+    return counts
