@@ -35,9 +35,7 @@ def codes(queryset, field="pk"):
 
 class TestInstitutionsVisibleTo:
     def test_a_jinan_auditor_sees_jinan_institutions_only(self, province):
-        assert codes(selectors.institutions_visible_to(province.jinan_auditor)) == [
-            "H37010200001"
-        ]
+        assert codes(selectors.institutions_visible_to(province.jinan_auditor)) == ["H37010200001"]
 
     def test_a_qingdao_auditor_does_not_see_jinan(self, province):
         assert codes(selectors.institutions_visible_to(province.qingdao_auditor)) == [
@@ -47,9 +45,7 @@ class TestInstitutionsVisibleTo:
     def test_a_hospital_client_sees_only_its_own_institution(self, province):
         InstitutionFactory(division_code="370102")  # a neighbour in the same district
 
-        assert codes(selectors.institutions_visible_to(province.qilu_hospital)) == [
-            "H37010200001"
-        ]
+        assert codes(selectors.institutions_visible_to(province.qilu_hospital)) == ["H37010200001"]
 
     def test_an_admin_sees_the_whole_province(self, province):
         assert len(codes(selectors.institutions_visible_to(province.admin))) == 2
