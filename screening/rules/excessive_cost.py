@@ -88,10 +88,10 @@ def _evidence(percentile: float, min_ratio_to_median: float) -> pl.Expr:
     return pl.struct(
         *PEER_GROUP,
         "peers",
-        medfee_sumamt_fen=pl.col("medfee_sumamt"),
+        medfee_sumamt_yuan=pl.col("medfee_sumamt") / 100,
         percentile=pl.lit(percentile),
-        cost_limit_fen=pl.col("cost_limit").round(0).cast(pl.Int64),
-        median_fen=pl.col("median").round(0).cast(pl.Int64),
+        cost_limit_yuan=(pl.col("cost_limit") / 100).round(2),
+        median_yuan=(pl.col("median") / 100).round(2),
         ratio_to_median=(pl.col("medfee_sumamt") / pl.col("median")).round(2),
         min_ratio_to_median=pl.lit(min_ratio_to_median),
     ).struct.json_encode()

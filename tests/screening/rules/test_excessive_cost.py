@@ -54,10 +54,10 @@ class TestFind:
             "med_type": "11",
             "category": "J06",
             "peers": 30,
-            "medfee_sumamt_fen": 100_000,
+            "medfee_sumamt_yuan": 1000.0,
             "percentile": 99.0,
-            "cost_limit_fen": 73_900,
-            "median_fen": 10_000,
+            "cost_limit_yuan": 739.0,
+            "median_yuan": 100.0,
             "ratio_to_median": 10.0,
             "min_ratio_to_median": 3.0,
         }

@@ -55,8 +55,8 @@ class TestMostlyExams:
         assert str(finding["event_time"]) == "2025-03-12 23:59:00"
         evidence = json.loads(finding["evidence"])
         assert evidence["stay_days"] == 2
-        assert evidence["exam_amount_fen"] == 8_000
-        assert evidence["fee_amount_fen"] == 10_000
+        assert evidence["exam_amount_yuan"] == 80.0
+        assert evidence["fee_amount_yuan"] == 100.0
         assert evidence["exam_share"] == 0.8
         assert evidence["min_exam_share"] == 0.8
         assert evidence["mostly_exams"] is True
@@ -103,8 +103,8 @@ class TestOutpatientManageable:
         assert evidence["category"] == "J06"
         assert evidence["outpatient_manageable"] is True
         assert evidence["cheap_and_minor"] is True
-        assert evidence["medfee_sumamt_fen"] == 40_000
-        assert evidence["cost_limit_fen"] == 50_000
+        assert evidence["medfee_sumamt_yuan"] == 400.0
+        assert evidence["cost_limit_yuan"] == 500.0
         assert evidence["cost_percentile"] == 10.0
 
     @pytest.mark.parametrize(
