@@ -141,7 +141,7 @@ class TestShell:
     def test_the_base_layout_loads_htmx_and_sets_csrf_once(self, client, cast):
         page = home_of(client, cast.jinan_auditor)
 
-        assert '<script src="/static/django-htmx/htmx' in page
+        assert '<script src="/static/django_htmx/htmx' in page
         assert page.count("hx-headers") == 1
         assert "x-csrftoken" in page
 
