@@ -105,10 +105,13 @@ def _restricted_lines(
 def _age_at_fee() -> pl.Expr:
     # Whole years: the birthday reached on the fee's day counts.
     fee, born = pl.col("fee_day"), pl.col("brdy")
-    before_birthday = (fee.dt.month() * 100 + fee.dt.day()) < (
-        born.dt.month() * 100 + born.dt.day()
-    )
+    before_birthday = _month_day(fee) < _month_day(born)
     return fee.dt.year() - born.dt.year() - before_birthday.cast(pl.Int32)
+
+
+def _month_day(day: pl.Expr) -> pl.Expr:
+    # dt.month() is Int8: widen before multiplying.
+    return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
 
 
 def _pay_day_number() -> pl.Expr:
