@@ -172,3 +172,9 @@ class TestLanguageSwitch:
         page = client.get(HOME).content.decode()
 
         assert "<h1>稽核人员</h1>" in page
+
+    def test_each_language_is_offered_in_its_own_name(self, client, cast):
+        page = home_of(client, cast.jinan_auditor)
+
+        assert ">简体中文</button>" in page
+        assert ">English</button>" in page
