@@ -41,6 +41,7 @@ def find(
         .with_columns(category=pl.col("diag_code").str.slice(0, 3).str.to_uppercase())
         .with_columns(_limit("first"), _limit("last"), _limit("only_gender"), _limit("max_age"))
         .filter(pl.col("first").is_not_null())
+        .unique(["setl_id", "diag_code"])  # a main diagnosis often repeats as row 1
         .join(persons.select("psn_no", "gend", "brdy"), on="psn_no")
         .with_columns(age=_age_at("begntime"))
         .filter(_impossible())
@@ -74,15 +75,13 @@ def find(
 
 
 def _all_diagnoses(settlements: pl.LazyFrame, diagnoses: pl.LazyFrame) -> pl.LazyFrame:
-    """The main diagnosis and every diagnoses row of each settlement's encounter, once each."""
+    """The main diagnosis and every diagnoses row of each settlement's encounter."""
     main = settlements.select(*_ENCOUNTER, diag_code=pl.col("dise_codg"))
     secondary = diagnoses.select("mdtrt_id", "diag_code").join(
         settlements.select(_ENCOUNTER), on="mdtrt_id"
     )
-    return (
-        pl.concat([main, secondary.select(*_ENCOUNTER, "diag_code")])
-        .filter(pl.col("diag_code").is_not_null())
-        .unique(["setl_id", "diag_code"])
+    return pl.concat([main, secondary.select(*_ENCOUNTER, "diag_code")]).filter(
+        pl.col("diag_code").is_not_null()
     )
 
 
