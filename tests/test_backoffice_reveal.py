@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 
 from medins.models import RevealLog
 from medins.reveal import RevealRefused, person_reveal
@@ -28,6 +29,13 @@ class TestMaskingFilters:
     @pytest.mark.parametrize("value", ["", None])
     def test_empty_values_stay_empty(self, value):
         assert render("{{ v|masked_certno }}{{ v|masked_name }}", v=value) == ""
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusal messages are matched in English, whatever an earlier test activated."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

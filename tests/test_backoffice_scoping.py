@@ -1,9 +1,13 @@
 """Who sees what: the scoped selectors behind every back-office page."""
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from medins import selectors
+from screening.models import Flag
 from settlement.models import ImportBatch
 from tests.factories import (
     FeeLineFactory,
@@ -141,3 +145,22 @@ class TestHomeCounts:
         assert "persons" not in counts
         assert "open_flags" not in counts
         assert counts["import_batches"] == 1
+
+    def test_open_flags_are_counted_in_the_region_only(self, province):
+        for code, status in [
+            ("H37010200001", Flag.Status.OPEN),
+            ("H37010200001", Flag.Status.DISMISSED),
+            ("H37020200001", Flag.Status.OPEN),
+        ]:
+            Flag.objects.create(
+                flag_id=f"{code}-{status}",
+                rule_code="OVER_PRICE",
+                fixmedins_code=code,
+                sev_deg=1,
+                amount_at_risk=Decimal("10.00"),
+                status=status,
+                detected_at=datetime(2026, 3, 2, tzinfo=UTC),
+            )
+
+        assert selectors.home_counts(province.jinan_auditor)["open_flags"] == 1
+        assert selectors.home_counts(province.admin)["open_flags"] == 2
