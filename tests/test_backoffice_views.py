@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import SettlementFactory, UserFactory
+from tests.factories import SettlementFactory, UserFactory, make_user
 
 HOME = "/"
 
@@ -178,3 +178,14 @@ class TestLanguageSwitch:
 
         assert ">简体中文</button>" in page
         assert ">English</button>" in page
+
+
+class TestHospitalWithoutInstitution:
+    def test_says_no_institution_is_bound_and_shows_nothing(self, client, cast):
+        SettlementFactory(institution=cast.qilu)
+        unbound = make_user("hospital", region_code="")
+
+        page = home_of(client, unbound, "en")
+
+        assert "No institution is bound to your account yet" in page
+        assert "No settlements yet." in page
