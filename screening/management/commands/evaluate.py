@@ -1,0 +1,22 @@
+"""python manage.py evaluate --truth truth.csv --flags flags.csv: precision and recall."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from screening.evaluate import EvaluationError, evaluate_files, format_table
+
+
+class Command(BaseCommand):
+    help = "Compare flags.csv with a generator's truth.csv: TP, FP, FN, precision, recall."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--truth", required=True, help="truth.csv from generate_province")
+        parser.add_argument("--flags", required=True, help="flags.csv from screen_batch")
+
+    def handle(self, *args: object, **options: object) -> None:
+        try:
+            result = evaluate_files(truth=options["truth"], flags=options["flags"])
+        except EvaluationError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(format_table(result))
