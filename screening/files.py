@@ -86,7 +86,7 @@ def batch_files(folder: str | Path) -> dict[str, BatchFile | None]:
 
 def _batch_root(folder: Path) -> Path:
     if not folder.is_dir():
-        raise BatchError(_("%(path)s is neither a folder nor a .zip file.") % {"path": folder})
+        raise BatchError(_("%(path)s is neither a folder nor a zip file.") % {"path": folder})
     # A zip of a folder unpacks to that folder: look inside when it is the only thing there.
     entries = [entry for entry in folder.iterdir() if not entry.name.startswith((".", "__"))]
     if len(entries) == 1 and entries[0].is_dir():
@@ -138,7 +138,7 @@ def _scan(found: BatchFile, *, strict: bool = True) -> pl.LazyFrame:
                 HOSPITAL_LEVEL_BY_CODE, default=None, return_dtype=pl.Int8
             )
         )
-    return lazy.select(schema)
+    return lazy.select(list(schema))
 
 
 def _cast(name: str, dtype: pl.DataType, *, strict: bool) -> pl.Expr:

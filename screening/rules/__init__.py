@@ -14,6 +14,8 @@ from screening.rules import (
     over_price,
     over_scope_drug,
     overlapping_stays,
+    peer_anomaly,
+    practitioner_anomaly,
     split_admission,
 )
 
@@ -34,4 +36,7 @@ ALL_RULES = (
     diag_mismatch,
     frequent_visits,
     excessive_cost,
+    # Models
+    peer_anomaly,
+    practitioner_anomaly,
 )

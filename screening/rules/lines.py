@@ -66,7 +66,8 @@ def net_of_refunds(fee_lines: pl.LazyFrame) -> pl.LazyFrame:
 
 def yuan(fen: pl.Expr) -> pl.Expr:
     """Fen as yuan for evidence (a JSON number such as 12.5)."""
-    return fen / 100
+    # polars divides through the reciprocal (251 / 100 -> 2.5100000000000002): round back.
+    return (fen / 100).round(2)
 
 
 def time_text(column: str) -> pl.Expr:

@@ -56,6 +56,11 @@ class TestFind:
 
         assert finding["amount_at_risk"] == 3
 
+    def test_evidence_yuan_are_exact_to_the_fen(self):
+        [finding] = found(line(pric=1_251))
+
+        assert json.loads(finding["evidence"])["over_per_unit_yuan"] == 2.51
+
     def test_a_refunded_line_is_not_found(self):
         assert found(line(), line(cnt=-2.0, fee_ocur_time="2025-03-10 10:00")) == []
 
