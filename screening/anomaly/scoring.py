@@ -232,8 +232,8 @@ def score_units(
 
 
 def model_top(share: float, height: int) -> int:
-    """How many units make the model's top `share` (at least one when there are any)."""
-    return min(height, max(1, math.ceil(share * height))) if height else 0
+    """How many units make the model's top `share` (rounded up: 1 % of 50 units is one)."""
+    return min(height, math.ceil(share * height))
 
 
 def json_list(items: pl.Expr) -> pl.Expr:

@@ -7,7 +7,7 @@ from screening.rules import base
 
 Z_THRESHOLD = 3.5
 MODEL_TOP_SHARE = 0.01
-Z_FLOOR = 2.0
+Z_FLOOR = 3.0
 
 THRESHOLDS = (
     base.Threshold(
