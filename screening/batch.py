@@ -50,10 +50,9 @@ def screen_batch(
     }
     with files.open_batch(path) as batch:
         try:
-            frames = batch.frames
-            if per_rule_timings:
-                # Timing rules one by one needs the inputs in memory, or each re-reads them.
-                frames = _in_memory(frames, needed)
+            # Read each needed file once, into memory: lazy scans shared by sixteen plans
+            # were re-read per rule (measured 5x slower than reading first on 1M lines).
+            frames = _in_memory(batch.frames, needed)
             window = _window(frames, window_start, window_end)
             read = time.perf_counter() - started
             result = engine.screen_frames(

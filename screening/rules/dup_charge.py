@@ -36,8 +36,12 @@ def find(
     charged = lines.net_of_refunds(fee_lines).join(
         catalog.select("med_list_codg", "max_daily_cnt"), on="med_list_codg", how="left"
     )
+    # One integer per person-item-day makes the candidate pass cheap (0.45 -> 0.20 s on 1M
+    # lines). The exact pass below compares the real keys; a 64-bit collision is ~1e-5 likely
+    # at 10M lines and could at worst merge two days' candidacy.
+    charged = charged.with_columns(day_hash=pl.struct(_DAY_KEY).hash())
     candidates = _candidate_days(charged, same_moment_seconds)
-    ordered = charged.join(candidates, on=_DAY_KEY, how="semi").sort(
+    ordered = charged.join(candidates, on="day_hash", how="semi").sort(
         *_DAY_KEY, "fee_ocur_time", "feedetl_sn"
     )
     marked = _mark(ordered, same_moment_seconds)
@@ -62,13 +66,13 @@ def _candidate_days(charged: pl.LazyFrame, same_moment_seconds: int) -> pl.LazyF
     # those few lines are sorted.
     repeats = pl.len() > (pl.col("fee_ocur_time").n_unique() if same_moment_seconds == 0 else 1)
     return (
-        charged.group_by(_DAY_KEY)
+        charged.group_by("day_hash")
         .agg(
             repeats=repeats,
             over_limit=(pl.col("net_cnt").sum() - pl.col("max_daily_cnt").first()).round(6) > 0,
         )
         .filter(pl.col("repeats") | pl.col("over_limit").fill_null(False))
-        .select(_DAY_KEY)
+        .select("day_hash")
     )
 
 

@@ -65,44 +65,29 @@ def find(
     max_window_supply_days: int = 120,
 ) -> pl.LazyFrame:
     """(a) an outpatient/pharmacy line over its supply limit; (b) else over the window total."""
-    drugs = (
-        lines.net_of_refunds(fee_lines.filter(pl.col("med_chrgitm_type").is_in(lines.DRUG_TYPES)))
-        .filter(pl.col("prd_days") > 0)
-        .join(catalog.select("med_list_codg", "max_supply_days"), on="med_list_codg", how="left")
-        .join(
-            settlements.filter(~pl.col("refd_setl_flag").fill_null(False)).select(
-                "setl_id", "med_type"
-            ),
-            on="setl_id",
-            how="left",
-        )
-    )
-    limit = (
-        pl.when(pl.col("max_supply_days").is_not_null())
-        .then(pl.col("max_supply_days"))
-        .when(pl.col("med_type") == lines.CHRONIC_TYPE)
-        .then(chronic_supply_days)
-        .otherwise(other_supply_days)
-    )
-    out_of_hospital = pl.col("med_type").is_in([*lines.OUTPATIENT_TYPES, lines.PHARMACY_TYPE])
-    judged = _with_window_supply(drugs, window_days).with_columns(
-        supply_limit=pl.when(out_of_hospital).then(limit),
-        window_excess=pl.col("window_supply_days") - max_window_supply_days,
-    )
+    judged = _drug_lines(fee_lines, catalog, settlements, chronic_supply_days, other_supply_days)
     over_line = (pl.col("prd_days") > pl.col("supply_limit")).fill_null(False)
-    found = judged.with_columns(branch=pl.when(over_line).then(pl.lit("line"))).filter(
-        over_line | (pl.col("window_excess") > 0)
-    )
-    excess_days = (
-        pl.when(over_line)
-        .then(pl.col("prd_days") - pl.col("supply_limit"))
-        .otherwise(pl.min_horizontal("window_excess", "prd_days"))
+    # Only a person's drug with more supply in all than the window allows can cross it:
+    # the rolling pass runs on those few.
+    heavy = judged.group_by(_DRUG).agg(total=pl.col("prd_days").sum())
+    windowed = _with_window_supply(
+        judged.join(heavy.filter(pl.col("total") > max_window_supply_days), on=_DRUG, how="semi"),
+        window_days,
+    ).with_columns(window_excess=pl.col("window_supply_days") - max_window_supply_days)
+    found = pl.concat(
+        [
+            judged.filter(over_line).with_columns(
+                branch=pl.lit("line"), excess_days=pl.col("prd_days") - pl.col("supply_limit")
+            ),
+            windowed.filter(pl.col("window_excess") > 0, ~over_line).with_columns(
+                branch=pl.lit("window"),
+                excess_days=pl.min_horizontal("window_excess", "prd_days"),
+            ),
+        ],
+        how="diagonal_relaxed",
     )
     return base.findings(
         found.with_columns(
-            branch=pl.col("branch").fill_null(pl.lit("window")),
-            excess_days=excess_days,
-        ).with_columns(
             dr_code=pl.col("bilg_dr_codg"),
             subject_key=pl.col("feedetl_sn"),
             event_time=pl.col("fee_ocur_time"),
@@ -112,6 +97,32 @@ def find(
             .cast(pl.Int64),
             evidence=_evidence(window_days, max_window_supply_days),
         )
+    )
+
+
+def _drug_lines(
+    fee_lines: pl.LazyFrame,
+    catalog: pl.LazyFrame,
+    settlements: pl.LazyFrame,
+    chronic_supply_days: int,
+    other_supply_days: int,
+) -> pl.LazyFrame:
+    """Charged drug lines with days of supply, each with its supply_limit (null: none)."""
+    encounters = settlements.filter(~pl.col("refd_setl_flag").fill_null(False))
+    limit = (
+        pl.when(pl.col("max_supply_days").is_not_null())
+        .then(pl.col("max_supply_days"))
+        .when(pl.col("med_type") == lines.CHRONIC_TYPE)
+        .then(chronic_supply_days)
+        .otherwise(other_supply_days)
+    )
+    out_of_hospital = pl.col("med_type").is_in([*lines.OUTPATIENT_TYPES, lines.PHARMACY_TYPE])
+    return (
+        lines.net_of_refunds(fee_lines.filter(pl.col("med_chrgitm_type").is_in(lines.DRUG_TYPES)))
+        .filter(pl.col("prd_days") > 0)
+        .join(catalog.select("med_list_codg", "max_supply_days"), on="med_list_codg", how="left")
+        .join(encounters.select("setl_id", "med_type"), on="setl_id", how="left")
+        .with_columns(supply_limit=pl.when(out_of_hospital).then(limit))
     )
 
 

@@ -1,0 +1,219 @@
+"""Screening speed: screen_batch over a batch folder, then each rule timed on its own.
+
+`python -m benchmarks.screen_bench [BATCH] [--lines N]`. Without BATCH it uses
+bench-data/province-10m when present, else synthesizes N fee lines (default 2 million) of
+plausible, lightly irregular data into a temporary CSV batch. Prints, never asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+DEFAULT_BATCH = Path("bench-data/province-10m")
+SHANGHAI_NOW = datetime.fromisoformat("2025-07-01T00:00:00+08:00")
+START = datetime(2025, 3, 1)  # noqa: DTZ001 - frames hold naive Shanghai wall clock
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medins.settings")
+    import django
+
+    django.setup()
+    parser = argparse.ArgumentParser(prog="screen_bench")
+    parser.add_argument("batch", nargs="?", type=Path)
+    parser.add_argument("--lines", type=int, default=2_000_000, help="synthetic fee lines")
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    batch = args.batch or (DEFAULT_BATCH if DEFAULT_BATCH.is_dir() else None)
+    with tempfile.TemporaryDirectory(prefix="screen-bench-") as scratch:
+        if batch is None:
+            started = time.perf_counter()
+            batch = synthesize(Path(scratch) / "batch", lines=args.lines)
+            print(f"synthesized {args.lines:,} fee lines in {time.perf_counter() - started:.1f} s")
+        _measure(batch, Path(scratch) / "out")
+
+
+def _measure(batch: Path, out: Path) -> None:
+    from screening.batch import screen_batch
+
+    summary = screen_batch(path=batch, out=out, detected_at=SHANGHAI_NOW)
+    seconds = summary.timings["total"]
+    print(f"batch {batch}: {summary.lines:,} fee lines, window {summary.window_start}..")
+    print(
+        f"screen_batch total {seconds:.2f} s ({summary.lines / seconds:,.0f} lines/s): "
+        f"read {summary.timings['read']:.2f} s, rules together {summary.timings['rules']:.2f} s, "
+        f"write {summary.timings['write']:.2f} s; {sum(summary.counts.values()):,} flags"
+    )
+    timed = screen_batch(path=batch, out=out, detected_at=SHANGHAI_NOW, per_rule_timings=True)
+    print(f"inputs read into memory in {timed.timings['read']:.2f} s; each rule alone:")
+    for code, count in sorted(timed.counts.items(), key=lambda item: -timed.timings[item[0]]):
+        print(f"  {code:<24} {timed.timings[code]:7.3f} s {count:>9,} flags")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (whole process, synthesis included) {peak:,.0f} MiB")
+
+
+def synthesize(folder: Path, *, lines: int, seed: int = 7) -> Path:
+    """A CSV batch: catalog with limits, institutions, persons, settlements, fee lines."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True)
+    catalog = _catalog()
+    institutions = _institutions(200)
+    persons = _persons(rng, max(1_000, lines // 40))
+    settlements = _settlements(rng, lines // 8, persons.height, institutions)
+    fee_lines = _fee_lines(rng, lines, settlements, catalog)
+    for name, frame in (
+        ("catalog", catalog),
+        ("institutions", institutions),
+        ("persons", persons),
+        ("settlements", settlements),
+        ("fee_details", fee_lines),
+    ):
+        frame.write_csv(folder / f"{name}.csv", datetime_format="%Y-%m-%d %H:%M:%S")
+    return folder
+
+
+def _catalog() -> pl.DataFrame:
+    codes = [f"00{number:013d}" for number in range(1_000)] + [
+        f"X{number:022d}" for number in range(1_000)
+    ]
+    kind = np.array(["05"] * 1_000 + ["09"] * 1_000)
+    kind[:20] = "01"  # beds
+    kind[20:120] = "03"  # exams
+    index = np.arange(2_000)
+    return pl.DataFrame(
+        {
+            "med_list_codg": codes,
+            "name": [f"item {number}" for number in index],
+            "list_type": np.where(kind == "09", "101", "201"),
+            "med_chrgitm_type": kind,
+            "chrgitm_lv": "01",
+            "pric_uplmt_amt": [f"{20 + number % 300}.00" for number in index],
+            "lmt_gend": _maybe(index % 97 == 5, "2"),
+            "lmt_min_age": _maybe(index % 89 == 3, 18),
+            "lmt_dise_prefixes": _maybe(index % 53 == 7, "E10|E11"),
+            "lmt_min_hosp_lv": _maybe(index % 71 == 9, 3),
+            "max_daily_cnt": _maybe(kind == "01", 1),
+            "max_supply_days": _maybe((kind == "09") & (index % 5 == 0), 14),
+            "repeat_window_days": _maybe(kind == "03", 30),
+            "includes_codes": [
+                f"{codes[number + 1]}|{codes[number + 2]}" if number % 100 == 150 % 100 else None
+                for number in index
+            ],
+        }
+    )
+
+
+def _maybe(mask: np.ndarray, value: object) -> pl.Series:
+    return pl.Series([value if chosen else None for chosen in mask.tolist()])
+
+
+def _institutions(count: int) -> pl.DataFrame:
+    levels = ["02", "05", "08", "11"]
+    return pl.DataFrame(
+        {
+            "fixmedins_code": [f"H{number:011d}" for number in range(count)],
+            "fixmedins_name": [f"hospital {number}" for number in range(count)],
+            "fixmedins_type": "1",
+            "hosp_lv": [levels[number % 4] for number in range(count)],
+            "admdvs": "370102",
+            "open_bed_cnt": 300,
+        }
+    )
+
+
+def _persons(rng: np.random.Generator, count: int) -> pl.DataFrame:
+    births = np.datetime64("1940-01-01") + rng.integers(0, 80 * 365, count).astype("timedelta64[D]")
+    return pl.DataFrame(
+        {
+            "psn_no": [f"P{number:015d}" for number in range(count)],
+            "certno": "",
+            "psn_name": "",
+            "gend": rng.choice(["1", "2"], count),
+            "brdy": births,
+            "insutype": "310",
+            "insuplc_admdvs": "370102",
+        }
+    )
+
+
+def _settlements(
+    rng: np.random.Generator, count: int, persons: int, institutions: pl.DataFrame
+) -> pl.DataFrame:
+    med_type = rng.choice(["11", "14", "21", "41"], count, p=[0.6, 0.15, 0.15, 0.1])
+    begin = START + _seconds(rng.integers(0, 120 * 86_400, count))
+    stay = np.where(med_type == "21", rng.integers(1, 10, count) * 86_400, 3_600)
+    total = rng.integers(1_000, 500_000, count)
+    return pl.DataFrame(
+        {
+            "setl_id": [f"S{number:012d}" for number in range(count)],
+            "mdtrt_id": [f"M{number:012d}" for number in range(count)],
+            "psn_no": [f"P{number:015d}" for number in rng.integers(0, persons, count)],
+            "fixmedins_code": institutions["fixmedins_code"].gather(
+                rng.integers(0, institutions.height, count)
+            ),
+            "insutype": "310",
+            "med_type": med_type,
+            "begntime": begin,
+            "endtime": begin + _seconds(stay),
+            "dise_codg": rng.choice(["E11.900", "I10.x00", "J06.900", "K29.700"], count),
+            "medfee_sumamt": pl.Series(total / 100).round(2),
+            "fulamt_ownpay_amt": 0,
+            "inscp_scp_amt": pl.Series(total / 100).round(2),
+            "hifp_pay": pl.Series(total * 0.6 / 100).round(2),
+            "acct_pay": 0,
+            "psn_cash_pay": pl.Series(total * 0.4 / 100).round(2),
+            "setl_time": begin,
+            "refd_setl_flag": 0,
+        }
+    ).with_columns(pl.col("begntime", "endtime", "setl_time").cast(pl.Datetime("us")))
+
+
+def _seconds(values: np.ndarray) -> pl.Series:
+    return pl.Series(values.astype(np.int64) * 1_000_000).cast(pl.Duration("us"))
+
+
+def _fee_lines(
+    rng: np.random.Generator, count: int, settlements: pl.DataFrame, catalog: pl.DataFrame
+) -> pl.DataFrame:
+    encounter = rng.integers(0, settlements.height, count)
+    item = rng.integers(0, catalog.height, count)
+    chosen = settlements.select(
+        "setl_id", "mdtrt_id", "psn_no", "fixmedins_code", "begntime", "endtime"
+    )[encounter]
+    items = catalog.select("med_list_codg", "med_chrgitm_type", "pric_uplmt_amt")[item]
+    span = (chosen["endtime"] - chosen["begntime"]).dt.total_seconds().to_numpy()
+    offset = (rng.random(count) * span).astype(np.int64)
+    cap = items["pric_uplmt_amt"].str.replace(".00", "", literal=True).cast(pl.Int64).to_numpy()
+    price = np.where(rng.random(count) < 0.002, cap + 1, cap - rng.integers(0, 10, count))
+    cnt = rng.integers(1, 4, count)
+    drug = items["med_chrgitm_type"].to_numpy() == "09"
+    return pl.DataFrame(
+        {
+            "feedetl_sn": [f"F{number:014d}" for number in range(count)],
+            **chosen.drop("begntime", "endtime").to_dict(),
+            "fee_ocur_time": chosen["begntime"] + _seconds(offset),
+            **items.drop("pric_uplmt_amt").to_dict(),
+            "cnt": cnt,
+            "pric": pl.Series(price).cast(pl.String) + ".00",
+            "det_item_fee_sumamt": pl.Series(price * cnt).cast(pl.String) + ".00",
+            # Mostly within every limit; about 1 in 500 lines asks for too many days.
+            "prd_days": pl.Series(
+                np.where(rng.random(count) < 0.002, 40, rng.integers(1, 8, count))
+            ).set(pl.Series(~drug), None),
+            "bilg_dr_codg": [f"D{number:06d}" for number in rng.integers(0, 2_000, count)],
+            "chrgitm_lv": "01",
+        }
+    ).with_columns(pl.col("fee_ocur_time").cast(pl.Datetime("us")))
+
+
+if __name__ == "__main__":
+    main()
