@@ -134,7 +134,9 @@ def _scale() -> pl.Expr:
     return pl.max_horizontal("spread", _to_scale(median + least) - _to_scale(median))
 
 
-def peer_z(units: pl.DataFrame, spec: PeerSpec, *, min_peers: int, min_encounters: int):
+def peer_z(
+    units: pl.DataFrame, spec: PeerSpec, *, min_peers: int, min_encounters: int
+) -> pl.DataFrame:
     """Long frame: unit (row number), feature, value, peer_median, peers, z, order."""
     groups = spec.groups
     columns = sorted({c for group in groups for c in group} | set(spec.spread_by))
@@ -213,11 +215,11 @@ def score_units(
         .to_numpy()
         .reshape(frame.height, len(FEATURES))
     )
-    count = max(frame.height, 1)
-    percentile = lambda column: pl.col(column).rank("average") / count  # noqa: E731
+    percentile = _percentile(frame.height)
     return (
         frame.with_row_index("unit")
         .join(_summary(long), on="unit", how="left")
+        .sort("unit")  # back in `matrix` order before the model's scores go in
         .with_columns(
             pl.col("max_z").fill_null(0.0),
             model_score=pl.Series(model_scores(matrix), dtype=pl.Float64),
@@ -226,17 +228,17 @@ def score_units(
             model_rank=pl.col("model_score").rank("ordinal", descending=True),
             risk_score=(percentile("max_z") + percentile("model_score")) / 2,
         )
-        .sort("unit")
         .drop("unit")
     )
+
+
+def _percentile(count: int):
+    def rank_share(column: str) -> pl.Expr:
+        return pl.col(column).rank("average") / max(count, 1)
+
+    return rank_share
 
 
 def model_top(share: float, height: int) -> int:
     """How many units make the model's top `share` (rounded up: 1 % of 50 units is one)."""
     return min(height, math.ceil(share * height))
-
-
-def json_list(items: pl.Expr) -> pl.Expr:
-    """A list of structs as a JSON array string, vectorized (no Python per row)."""
-    encoded = items.list.eval(pl.element().struct.json_encode()).list.join(",")
-    return pl.concat_str(pl.lit("["), encoded.fill_null(""), pl.lit("]"))
