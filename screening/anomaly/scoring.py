@@ -128,10 +128,12 @@ def _long(units: pl.DataFrame, group_columns: list[str], min_encounters: int) ->
 
 def _scale() -> pl.Expr:
     """The peer spread, never below what the feature's floor or 5 % of the median is worth
-    on the comparison scale: smaller differences never make an outlier."""
+    on the comparison scale (either side of the median: a share of 1 has no room above)."""
     median = pl.col("peer_median")
     least = pl.max_horizontal(pl.col("floor"), median.abs() * RELATIVE_FLOOR)
-    return pl.max_horizontal("spread", _to_scale(median + least) - _to_scale(median))
+    above = _to_scale(median + least) - _to_scale(median)
+    below = _to_scale(median) - _to_scale(median - least)
+    return pl.max_horizontal("spread", above, below)
 
 
 def peer_z(

@@ -59,11 +59,11 @@ class TestPeerZ:
 
     def test_falls_back_to_the_mean_deviation_and_then_to_the_floor_when_peers_tie(self):
         # Eight peers at 100 yuan: MAD is 0, the mean deviation is tiny, so the floor (5 % of
-        # the median on the log scale) is the spread.
+        # the median on the log scale, the wider side: 95 to 100) is the spread.
         *peers, outlier = z_of(units(*[100] * 8, 130))
 
         assert peers == [0.0] * 8
-        assert outlier == pytest.approx(math.log(131 / 101) / math.log(106 / 101))
+        assert outlier == pytest.approx(math.log(131 / 101) / math.log(101 / 96))
 
     def test_never_calls_a_difference_within_five_percent_an_outlier(self):
         *_, nearly = z_of(units(*[100] * 8, 104))
@@ -99,6 +99,12 @@ class TestPeerZ:
         assert long["peer_median"][8] == pytest.approx(100.0)
         assert long["peers"][8] == 11
         assert long["z"][8] == pytest.approx(11 / (3 * 1.2533))
+
+    def test_stays_finite_when_every_peer_is_at_the_top_of_a_share(self):
+        z = z_of(units(*[1.0] * 8, 0.9, feature="class_b_share"), feature="class_b_share")
+
+        assert z[:8] == [0.0] * 8
+        assert -10 < z[8] < -1
 
     def test_gives_no_z_without_enough_peers_anywhere(self):
         assert z_of(units(*[100] * 6, 300)) == [None] * 7
