@@ -214,8 +214,9 @@ def practitioner_features(
     practitioners: pl.LazyFrame,
     persons: pl.LazyFrame,
 ) -> pl.LazyFrame:
-    """One row per practitioner × month: what they ordered (bilg_dr_codg), and the stays
-    they attended (atddr_no); department and institution from the registry when known."""
+    """One row per practitioner × month: what they ordered (bilg_dr_codg, month of the fee
+    line), and the stays they attended (atddr_no, month of settlement); department and
+    institution from the registry when known, else from their lines."""
     base = settlement_base(settlements=settlements, institutions=institutions, persons=persons)
     attended = (
         base.filter(pl.col("inpatient") & pl.col("atddr_no").is_not_null())
