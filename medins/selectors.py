@@ -2,11 +2,59 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from datetime import date
 
-from medins.models import Institution, Person, Role, UserProfile
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet, Sum
+
+from medins.models import (
+    ANNUAL_POINTS,
+    Designation,
+    Institution,
+    Person,
+    PointDeduction,
+    Practitioner,
+    Role,
+    UserProfile,
+)
 from settlement.models import FeeLine, ImportBatch, Settlement
+
+# --- Designation periods and practitioners' points (registry reads). ---
+
+
+def designation_on(*, institution: Institution, day: date) -> Designation | None:
+    """The period covering the day ([effective_from, effective_to)), or None."""
+    return (
+        Designation.objects.filter(institution=institution, effective_from__lte=day)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
+        .first()
+    )
+
+
+def designation_status_on(*, institution: Institution, day: date) -> str:
+    """The institution's designation status on the day; "active" when no period covers it."""
+    period = designation_on(institution=institution, day=day)
+    return period.status if period is not None else Designation.Status.ACTIVE.value
+
+
+def practitioner_points_deducted(*, practitioner: Practitioner, year: int) -> int:
+    """All points deducted in the year, even beyond the annual score."""
+    deducted = PointDeduction.objects.filter(practitioner=practitioner, year=year).aggregate(
+        total=Sum("points")
+    )["total"]
+    return deducted or 0
+
+
+def practitioner_points_remaining(*, practitioner: Practitioner, year: int) -> int:
+    """12 minus the year's deductions, never below 0."""
+    deducted = practitioner_points_deducted(practitioner=practitioner, year=year)
+    return max(0, ANNUAL_POINTS - deducted)
+
+
+def practitioner_is_suspended(*, practitioner: Practitioner, year: int) -> bool:
+    """Whether the practitioner has no points left in the year (suspended from billing)."""
+    return practitioner_points_remaining(practitioner=practitioner, year=year) == 0
+
 
 # --- User scoping (back office). Every read of something a user names goes through these. ---
 
