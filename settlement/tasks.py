@@ -1,0 +1,14 @@
+"""Celery tasks of the settlement app: each parses its message and calls one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(acks_late=True)
+def batch_import(*, import_batch_id: int, **kwargs: object) -> str:
+    """Import a recorded batch (see import_batch_create); a second delivery does nothing."""
+    from settlement.services import import_batch_run
+
+    return import_batch_run(import_batch_id=import_batch_id, today=timezone.localdate()).status
