@@ -287,3 +287,16 @@ class TestSettlementPage:
         )
 
         assert "非胰岛素依赖型糖尿病" in response.content.decode()
+
+    def test_the_page_stays_at_a_few_queries_with_600_lines(
+        self, admin_client, django_assert_max_num_queries
+    ):
+        settlement = SettlementFactory()
+        for n in range(600):
+            FeeLineFactory(settlement=settlement, line_id=f"L{n:04d}")
+        url = reverse("admin:settlement_settlement_change", args=[settlement.pk])
+
+        with django_assert_max_num_queries(15):
+            response = admin_client.get(url)
+
+        assert response.status_code == 200
