@@ -67,9 +67,7 @@ BAD_ROWS = [
     pytest.param(
         "practitioners",
         0,
-        {
-            "dr_name": "王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王"
-        },
+        {"dr_name": "王" * 51},
         "dr_name",
         "longer than 50 characters",
         id="max length",
