@@ -94,8 +94,8 @@ def _with_facts(lines, encounters, persons, registry, catalog, start) -> pl.Data
 
 
 def _age(birth: pl.Expr, on: pl.Expr) -> pl.Expr:
-    before_birthday = (on.dt.month() * 100 + on.dt.day()) < (
-        birth.dt.month() * 100 + birth.dt.day()
+    before_birthday = (on.dt.month().cast(pl.Int32) * 100 + on.dt.day()) < (
+        birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day()
     )
     return on.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)
 

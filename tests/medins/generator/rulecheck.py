@@ -107,8 +107,8 @@ def over_scope_drug(b) -> set[str]:
     lines = _lines(b).join(b["persons"].select("psn_no", "gend", "brdy"), on="psn_no").join(
         b["institutions"].select("fixmedins_code", "level"), on="fixmedins_code")  # fmt: skip
     age = (pl.col("day").dt.year() - pl.col("brdy").dt.year()
-           - ((pl.col("day").dt.month() * 100 + pl.col("day").dt.day())
-              < (pl.col("brdy").dt.month() * 100 + pl.col("brdy").dt.day())).cast(pl.Int32))  # fmt: skip
+           - ((pl.col("day").dt.month().cast(pl.Int32) * 100 + pl.col("day").dt.day())
+              < (pl.col("brdy").dt.month().cast(pl.Int32) * 100 + pl.col("brdy").dt.day())).cast(pl.Int32))  # fmt: skip
     lines = lines.with_columns(
         age=age, rank=pl.col("day").rank("dense").over("mdtrt_id", "med_list_codg")
     )
@@ -244,8 +244,8 @@ def diag_mismatch(b) -> set[str]:
         day.dt.year()
         - pl.col("brdy").dt.year()
         - (
-            (day.dt.month() * 100 + day.dt.day())
-            < (pl.col("brdy").dt.month() * 100 + pl.col("brdy").dt.day())
+            (day.dt.month().cast(pl.Int32) * 100 + day.dt.day())
+            < (pl.col("brdy").dt.month().cast(pl.Int32) * 100 + pl.col("brdy").dt.day())
         ).cast(pl.Int32)
     )
     found = codes.filter((female & (pl.col("gend") == "1")) | (male & (pl.col("gend") == "2")) | (cat.is_between(pl.lit("P00"), pl.lit("P96")) & (age >= 18)))  # fmt: skip
