@@ -88,7 +88,7 @@ def _rows(
         index, job.run.period.start, job.run.catalog, job.run.registry, persons
     )
     fees = national.fee_details(naming, lines, encounters)
-    keys = fees.select("line", "feedetl_sn")
+    keys = fees.select("line", "feedetl_sn").join(lines.select("line", line_enc="enc"), on="line")
     truth, near = job.findings(encounters)
     return {
         "persons": persons.frame,

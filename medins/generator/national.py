@@ -118,7 +118,8 @@ def findings(naming: Naming, rows: pl.DataFrame, encounters: pl.DataFrame,
              fee_keys: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
     """truth.csv / near_misses.csv rows: the scope's key, and the encounter's keys beside it."""
     enc = encounters.select("enc", e_psn="psn", e_inst="inst")
-    frame = rows.join(enc, on="enc", how="left").join(fee_keys, on="line", how="left")
+    rows = rows.join(fee_keys, on="line", how="left").with_columns(enc=pl.coalesce("enc", "line_enc"))
+    frame = rows.join(enc, on="enc", how="left")
     psn = pl.coalesce("psn", "e_psn")
     inst = pl.coalesce("inst", "e_inst")
     frame = frame.with_columns(psn=psn, inst=inst)

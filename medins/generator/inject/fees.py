@@ -18,6 +18,12 @@ def _of(edits: Edits, *settings: str) -> np.ndarray:
     return np.flatnonzero(np.isin(edits.enc["setting"], settings))
 
 
+def _one_pair_each(edits: Edits, pairs: pl.DataFrame) -> pl.DataFrame:
+    """One random pair of encounters per person, so no person gets two injections of a kind."""
+    order = edits.job.rng.permutation(pairs.height)
+    return pairs[order].unique("psn", keep="first", maintain_order=True).sort("row")
+
+
 def _first_line(edits: Edits, encs: np.ndarray, family_prefix: str) -> dict[int, tuple[int, int]]:
     """enc -> (line, t) of its earliest line of a family starting with the prefix."""
     rows = (
@@ -59,9 +65,10 @@ def dup_exam(edits: Edits) -> None:
         .with_columns(prev=pl.col("row").shift(1).over("psn"), gap=pl.col("day").diff().over("psn"))
         .filter(pl.col("gap").is_between(1, max(INJECTION_WINDOWS) - 1))
     )
+    pairs = _one_pair_each(edits, pairs)
     persons = pairs.get_column("psn").unique().sort().to_numpy()
     n = edits.job.how_many(len(persons))
-    exact = pairs.filter(pl.col("gap").is_in(INJECTION_WINDOWS))
+    exact = pairs.filter(pl.col("gap").is_in(list(INJECTION_WINDOWS)))
     for frame, near, count in ((pairs, False, n), (exact, True, max(1, n // 2))):
         chosen = edits.pick(frame.get_column("row").to_numpy().astype(np.int64), count, whole_person=True)
         picked = frame.filter(pl.col("row").is_in(chosen.tolist()))
@@ -129,6 +136,7 @@ def _long_prescriptions(edits: Edits, n: int) -> None:
         .with_columns(prev=pl.col("row").shift(1).over("psn"), gap=pl.col("day").diff().over("psn"))
         .filter(pl.col("gap").is_between(1, 89))
     )  # fmt: skip
+    pairs = _one_pair_each(edits, pairs)
     for near, count in ((False, n), (True, max(1, n // 2))):
         chosen = edits.pick(pairs.get_column("row").to_numpy().astype(np.int64), count, whole_person=True)
         for row, prev in pairs.filter(pl.col("row").is_in(chosen.tolist())).select("row", "prev").iter_rows():
