@@ -39,9 +39,17 @@ class GenerationSummary:
     near_misses: dict[str, int] = field(default_factory=dict)
 
 
-def generate_province(*, out: Path, persons: int, months: int, seed: int,
-                      rate: float = DEFAULT_RATE, start: date | None = None,
-                      file_format: str = "csv", progress: bool | None = None) -> GenerationSummary:  # fmt: skip
+def generate_province(
+    *,
+    out: Path,
+    persons: int,
+    months: int,
+    seed: int,
+    rate: float = DEFAULT_RATE,
+    start: date | None = None,
+    file_format: str = "csv",
+    progress: bool | None = None,
+) -> GenerationSummary:
     """Write a batch to `out` (files replaced); raises ValueError on arguments it cannot use."""
     start = start or date(2025, 1, 1)
     _check(persons=persons, months=months, rate=rate, file_format=file_format)
@@ -110,12 +118,15 @@ def _clear(out: Path) -> None:
 def _registry_files(registry, catalog, start: date) -> dict[str, pl.DataFrame]:
     items = catalog.items.with_columns(
         pric_uplmt_amt=pl.when(pl.col("pric_uplmt_amt").is_not_null()).then(
-            pl.format("{}.{}", pl.col("pric_uplmt_amt") // 100,
-                      (pl.col("pric_uplmt_amt") % 100).cast(pl.String).str.zfill(2))
+            pl.format(
+                "{}.{}",
+                pl.col("pric_uplmt_amt") // 100,
+                (pl.col("pric_uplmt_amt") % 100).cast(pl.String).str.zfill(2),
+            )
         ),
         lmt_inpatient_only=pl.when(pl.col("lmt_inpatient_only")).then(pl.lit("1")),
         effective_from=pl.lit(f"{start.year - 1}-01-01"),
-    )  # fmt: skip
+    )
     text = {name: pl.col(name).cast(pl.String) for name in items.columns}
     return {
         "divisions": registry.divisions,

@@ -36,8 +36,9 @@ class Run:
 def generate_chunk(run: Run, *, index: int, first: int, count: int) -> dict[str, pl.DataFrame]:
     """The national rows of chunk `index` (persons `first`…), keyed by file name."""
     rng = np.random.default_rng([run.seed, index])
-    persons = make_persons(rng, run.registry, run.sequencer, first=first, count=count,
-                           start=run.period.start)  # fmt: skip
+    persons = make_persons(
+        rng, run.registry, run.sequencer, first=first, count=count, start=run.period.start
+    )
     job = Injector(rng=rng, run=run, persons=persons, chunk=index)
     encounters = candidate_encounters(rng, persons, run.registry, run.period)
     encounters = inject_encounters(job, encounters.with_columns(tag=pl.lit(-1, pl.Int64)))
@@ -45,8 +46,9 @@ def generate_chunk(run: Run, *, index: int, first: int, count: int) -> dict[str,
     diagnoses = secondary_diagnoses(rng, persons, encounters)
     lines = build_lines(rng, run.catalog, run.registry, persons, encounters)
     lines = lines.with_row_index("line").with_columns(pl.col("line").cast(pl.Int64))
-    lines = prune_lines(lines, encounters, diagnoses, persons, run.registry, run.catalog,
-                        run.period.start)  # fmt: skip
+    lines = prune_lines(
+        lines, encounters, diagnoses, persons, run.registry, run.catalog, run.period.start
+    )
     checks = _bed_checks(rng, encounters)
     lines, diagnoses, checks = inject_lines(job, encounters, lines, diagnoses, checks)
     money = settle(rng, encounters, lines, run.catalog, run.registry, persons.insutype)
@@ -58,8 +60,9 @@ def _number(encounters: pl.DataFrame, registry: Registry) -> pl.DataFrame:
     """Final order (person, time) and the inflation flag of anomalous subjects."""
     peers = pl.DataFrame(
         [(inst, dept) for inst, dept in registry.peer_anomalies],
-        schema={"inst": pl.Int32, "dept": pl.Int8}, orient="row",
-    ).with_columns(peer=pl.lit(True))  # fmt: skip
+        schema={"inst": pl.Int32, "dept": pl.Int8},
+        orient="row",
+    ).with_columns(peer=pl.lit(True))
     doctors = pl.Series(registry.practitioner_anomalies.astype(np.int32))
     return (
         encounters.sort("psn", "t0", "tag")

@@ -21,14 +21,17 @@ from medins.generator.registry import Registry
 SUPPLY_WINDOW_DAYS, SUPPLY_LIMIT = 90, 120
 
 
-def secondary_diagnoses(rng: np.random.Generator, persons: Persons,
-                        encounters: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
+def secondary_diagnoses(
+    rng: np.random.Generator, persons: Persons, encounters: pl.DataFrame
+) -> pl.DataFrame:
     """(enc, diag_srt_no, diag_code) for encounters with secondary diagnoses, main first."""
     owned = pl.DataFrame(
-        {"psn": np.repeat(np.arange(len(persons.comorbid)), [len(c) for c in persons.comorbid]),
-         "code": [code for codes in persons.comorbid for code in codes]},
+        {
+            "psn": np.repeat(np.arange(len(persons.comorbid)), [len(c) for c in persons.comorbid]),
+            "code": [code for codes in persons.comorbid for code in codes],
+        },
         schema={"psn": pl.Int32, "code": pl.String},
-    )  # fmt: skip
+    )
     visits = encounters.filter(pl.col("setting") != PHARMACY).select(
         "enc", "psn", "diag", "setting"
     )
@@ -52,9 +55,15 @@ def secondary_diagnoses(rng: np.random.Generator, persons: Persons,
     )
 
 
-def prune_lines(lines: pl.DataFrame, encounters: pl.DataFrame, diagnoses: pl.DataFrame,
-                persons: Persons, registry: Registry, catalog: Catalog,
-                start: date) -> pl.DataFrame:  # fmt: skip
+def prune_lines(
+    lines: pl.DataFrame,
+    encounters: pl.DataFrame,
+    diagnoses: pl.DataFrame,
+    persons: Persons,
+    registry: Registry,
+    catalog: Catalog,
+    start: date,
+) -> pl.DataFrame:
     """Drop every drawn line that a fee-line rule would find; keep the order of the rest."""
     lines = _with_facts(lines, encounters, persons, registry, catalog, start)
     lines = lines.filter(~_breaks_a_limit())
@@ -70,16 +79,26 @@ def prune_lines(lines: pl.DataFrame, encounters: pl.DataFrame, diagnoses: pl.Dat
 def _with_facts(lines, encounters, persons, registry, catalog, start) -> pl.DataFrame:
     items = catalog.items.select(
         pl.int_range(pl.len(), dtype=pl.Int32).alias("item"),
-        "lmt_gend", "lmt_min_age", "lmt_max_age", "lmt_dise_prefixes", "lmt_inpatient_only",
-        "lmt_min_hosp_lv", "max_pay_days", "max_daily_cnt", "repeat_window_days", "includes_codes",
+        "lmt_gend",
+        "lmt_min_age",
+        "lmt_max_age",
+        "lmt_dise_prefixes",
+        "lmt_inpatient_only",
+        "lmt_min_hosp_lv",
+        "max_pay_days",
+        "max_daily_cnt",
+        "repeat_window_days",
+        "includes_codes",
         "med_chrgitm_type",
-    )  # fmt: skip
+    )
     birth = persons.birth.astype("datetime64[D]")
-    people = pl.DataFrame({
-        "psn": np.arange(len(birth), dtype=np.int32),
-        "sex": persons.sex.astype(str),
-        "birth": birth,
-    })  # fmt: skip
+    people = pl.DataFrame(
+        {
+            "psn": np.arange(len(birth), dtype=np.int32),
+            "sex": persons.sex.astype(str),
+            "birth": birth,
+        }
+    )
     level = pl.Series(registry.inst_grade_level.astype(np.int8))
     enc = encounters.select("enc", "psn", "inst", "med_type")
     enc = enc.with_columns(hosp_level=level.gather(enc.get_column("inst")))
@@ -118,16 +137,20 @@ def _indicated(lines: pl.DataFrame, encounters: pl.DataFrame, diagnoses: pl.Data
         .select("line", "enc", prefix=pl.col("lmt_dise_prefixes").str.split("|"))
         .explode("prefix")
     )
-    codes = pl.concat([
-        encounters.select("enc", code="diag"),
-        diagnoses.select("enc", code="diag_code"),
-    ]).with_columns(pl.col("code").str.replace(".", "", literal=True).str.to_uppercase())  # fmt: skip
+    codes = pl.concat(
+        [
+            encounters.select("enc", code="diag"),
+            diagnoses.select("enc", code="diag_code"),
+        ]
+    ).with_columns(pl.col("code").str.replace(".", "", literal=True).str.to_uppercase())
     matched = (
         limited.join(codes, on="enc")
         .filter(pl.col("code").str.starts_with(pl.col("prefix")))
         .get_column("line")
     )
-    return lines.get_column("lmt_dise_prefixes").is_null() | lines.get_column("line").is_in(matched)
+    return lines.get_column("lmt_dise_prefixes").is_null() | lines.get_column("line").is_in(
+        matched.implode()
+    )
 
 
 def _within_pay_days(lines: pl.DataFrame) -> pl.DataFrame:

@@ -22,7 +22,7 @@ from medins.generator.casemix import (
     INPATIENT,
     PHARMACY,
     SETTINGS,
-)  # fmt: skip
+)
 from medins.generator.persons import Persons
 from medins.generator.registry import DEPTS, PRIMARY_DEPTS, Registry
 
@@ -48,8 +48,9 @@ class Period:
     days: int
 
 
-def candidate_encounters(rng: np.random.Generator, persons: Persons, registry: Registry,
-                         period: Period) -> pl.DataFrame:  # fmt: skip
+def candidate_encounters(
+    rng: np.random.Generator, persons: Persons, registry: Registry, period: Period
+) -> pl.DataFrame:
     """Draw every person's encounters for the period, then prune them clear of the rules."""
     months = period.days / 30.4
     age, n = persons.age, len(persons.age)
@@ -69,13 +70,25 @@ def candidate_encounters(rng: np.random.Generator, persons: Persons, registry: R
         keep = day + los < period.days - 1
         level = _levels(rng, setting, cat[keep])
         inst = route(registry, persons, psn[keep], level, setting, cat[keep])
-        parts.append(assemble(rng, registry, persons, psn=psn[keep], setting=setting,
-                              cat=cat[keep], inst=inst, day=day[keep], los=los[keep]))  # fmt: skip
+        parts.append(
+            assemble(
+                rng,
+                registry,
+                persons,
+                psn=psn[keep],
+                setting=setting,
+                cat=cat[keep],
+                inst=inst,
+                day=day[keep],
+                los=los[keep],
+            )
+        )
     return prune(pl.concat(parts))
 
 
-def draw_categories(rng: np.random.Generator, setting: str, persons: Persons,
-                    psn: np.ndarray) -> np.ndarray:  # fmt: skip
+def draw_categories(
+    rng: np.random.Generator, setting: str, persons: Persons, psn: np.ndarray
+) -> np.ndarray:
     """Categories by the setting's case mix; one impossible for the person becomes the fallback."""
     weights = _WEIGHTS[setting]
     cat = rng.choice(len(weights), size=len(psn), p=weights / weights.sum())
@@ -91,15 +104,25 @@ def _length_of_stay(rng: np.random.Generator, cat: np.ndarray) -> np.ndarray:
 
 
 def _levels(rng: np.random.Generator, setting: str, cat: np.ndarray) -> np.ndarray:
-    shares = {ACUTE: (0.55, 0.30, 0.15), EMERGENCY: (0, 0.6, 0.4), INPATIENT: (0, 0.5, 0.5),
-              PHARMACY: (1, 0, 0)}[setting]  # fmt: skip
+    shares = {
+        ACUTE: (0.55, 0.30, 0.15),
+        EMERGENCY: (0, 0.6, 0.4),
+        INPATIENT: (0, 0.5, 0.5),
+        PHARMACY: (1, 0, 0),
+    }[setting]
     level = rng.choice([1, 2, 3], size=len(cat), p=shares)
     floor = np.array([MIN_LEVEL.get(c.code3, 1) for c in CATEGORIES])[cat]
     return np.maximum(level, floor)
 
 
-def route(registry: Registry, persons: Persons, psn: np.ndarray, level: np.ndarray,
-          setting: str, cat: np.ndarray) -> np.ndarray:  # fmt: skip
+def route(
+    registry: Registry,
+    persons: Persons,
+    psn: np.ndarray,
+    level: np.ndarray,
+    setting: str,
+    cat: np.ndarray,
+) -> np.ndarray:
     """The person's own institution of that level; a department level 1 lacks goes to level 2."""
     if setting == PHARMACY:
         return persons.home[psn, 0]
@@ -108,9 +131,18 @@ def route(registry: Registry, persons: Persons, psn: np.ndarray, level: np.ndarr
     return persons.home[psn, level]
 
 
-def assemble(rng: np.random.Generator, registry: Registry, persons: Persons, *, psn: np.ndarray,
-             setting: str, cat: np.ndarray, inst: np.ndarray, day: np.ndarray,
-             los: np.ndarray) -> pl.DataFrame:  # fmt: skip
+def assemble(
+    rng: np.random.Generator,
+    registry: Registry,
+    persons: Persons,
+    *,
+    psn: np.ndarray,
+    setting: str,
+    cat: np.ndarray,
+    inst: np.ndarray,
+    day: np.ndarray,
+    los: np.ndarray,
+) -> pl.DataFrame:
     """Encounter rows: department, attending practitioner, diagnosis code and times."""
     n = len(psn)
     dept = np.full(n, DEPTS.index("A21")) if setting == EMERGENCY else _DEPT[cat]
@@ -131,17 +163,26 @@ def assemble(rng: np.random.Generator, registry: Registry, persons: Persons, *, 
         med_type = np.full(n, MED_TYPE[setting])
         t0 = day * DAY + rng.integers(8 * HOUR, 17 * HOUR, n)
         t1 = t0 + (300 if setting == PHARMACY else rng.integers(600, 5400, n))
-    return pl.DataFrame({
-        "psn": psn.astype(np.int32), "setting": np.full(n, setting), "med_type": med_type,
-        "inst": inst.astype(np.int32), "dept": dept.astype(np.int8),
-        "dr": dr.astype(np.int32), "cat": cat.astype(np.int16), "diag": diag,
-        "t0": t0.astype(np.int64), "t1": np.broadcast_to(t1, n).astype(np.int64),
-        "prot": np.zeros(n, dtype=bool),
-    })  # fmt: skip
+    return pl.DataFrame(
+        {
+            "psn": psn.astype(np.int32),
+            "setting": np.full(n, setting),
+            "med_type": med_type,
+            "inst": inst.astype(np.int32),
+            "dept": dept.astype(np.int8),
+            "dr": dr.astype(np.int32),
+            "cat": cat.astype(np.int16),
+            "diag": diag,
+            "t0": t0.astype(np.int64),
+            "t1": np.broadcast_to(t1, n).astype(np.int64),
+            "prot": np.zeros(n, dtype=bool),
+        }
+    )
 
 
-def _chronic_visits(rng: np.random.Generator, persons: Persons, registry: Registry,
-                    period: Period) -> pl.DataFrame:  # fmt: skip
+def _chronic_visits(
+    rng: np.random.Generator, persons: Persons, registry: Registry, period: Period
+) -> pl.DataFrame:
     """Monthly visits (every 28-35 days) at one institution for each chronic patient."""
     patients = np.flatnonzero(persons.chronic >= 0)
     slots = period.days // 28 + 1
@@ -156,8 +197,17 @@ def _chronic_visits(rng: np.random.Generator, persons: Persons, registry: Regist
     by_patient = dict(zip(patients.tolist(), level.tolist(), strict=True))
     level = np.array([by_patient[p] for p in psn.tolist()], dtype=np.int64)
     inst = route(registry, persons, psn, level, CHRONIC, cat)
-    return assemble(rng, registry, persons, psn=psn, setting=CHRONIC, cat=cat, inst=inst,
-                    day=day, los=np.zeros(len(psn), np.int64))  # fmt: skip
+    return assemble(
+        rng,
+        registry,
+        persons,
+        psn=psn,
+        setting=CHRONIC,
+        cat=cat,
+        inst=inst,
+        day=day,
+        los=np.zeros(len(psn), np.int64),
+    )
 
 
 def prune(encounters: pl.DataFrame) -> pl.DataFrame:

@@ -68,8 +68,13 @@ class Context:
         return self.pick(family, self.enc["inst"][rows])
 
 
-def build_lines(rng: np.random.Generator, catalog: Catalog, registry: Registry,
-                persons: Persons, encounters: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
+def build_lines(
+    rng: np.random.Generator,
+    catalog: Catalog,
+    registry: Registry,
+    persons: Persons,
+    encounters: pl.DataFrame,
+) -> pl.DataFrame:
     """Every encounter's lines; `encounters` must carry `enc` = its row number."""
     arrays = {name: encounters.get_column(name).to_numpy() for name in encounters.columns}
     ctx = Context(rng, catalog, registry, persons, arrays)
@@ -140,8 +145,11 @@ def _stays(ctx: Context, out: LineBuffer, rows: np.ndarray) -> None:
     nights = np.maximum(t1 // DAY - t0 // DAY, 1)
     stay_day = np.arange(nights.sum()) - np.repeat(np.cumsum(nights) - nights, nights)
     each = np.repeat(rows, nights)
-    day_t = np.where(stay_day == 0, np.repeat(t0, nights) + 30 * MINUTE,
-                     (np.repeat(t0 // DAY, nights) + stay_day) * DAY + 9 * HOUR)  # fmt: skip
+    day_t = np.where(
+        stay_day == 0,
+        np.repeat(t0, nights) + 30 * MINUTE,
+        (np.repeat(t0 // DAY, nights) + stay_day) * DAY + 9 * HOUR,
+    )
     level = ctx.registry.inst_level[ctx.enc["inst"][each]]
     for lv in (1, 2, 3):
         out.add(
@@ -168,8 +176,9 @@ def _stays(ctx: Context, out: LineBuffer, rows: np.ndarray) -> None:
 
 def _admission_and_surgery(ctx: Context, out: LineBuffer, rows: np.ndarray) -> None:
     cat, t0 = ctx.enc["cat"][rows], ctx.enc["t0"][rows]
-    surgery_t = np.where(ctx.enc["t1"][rows] // DAY > t0 // DAY + 1,
-                         (t0 // DAY + 1) * DAY + 10 * HOUR, t0 + 2 * HOUR)  # fmt: skip
+    surgery_t = np.where(
+        ctx.enc["t1"][rows] // DAY > t0 // DAY + 1, (t0 // DAY + 1) * DAY + 10 * HOUR, t0 + 2 * HOUR
+    )
     for c, category in enumerate(CATEGORIES):
         mine = rows[cat == c]
         for family in category.ip_labs:
@@ -189,5 +198,9 @@ def _inflate(ctx: Context, out: LineBuffer, rows: np.ndarray) -> None:
     for k in range(2):  # and one more each of the next days of a stay
         t = (ctx.enc["t0"][stays] // DAY + 1 + k) * DAY + 11 * HOUR
         inside = t < ctx.enc["t1"][stays]
-        out.add(stays[inside], ctx.pick("inj_extra", start[inpatient][inside] + 3 + k),
-                t[inside], kind=2)  # fmt: skip
+        out.add(
+            stays[inside],
+            ctx.pick("inj_extra", start[inpatient][inside] + 3 + k),
+            t[inside],
+            kind=2,
+        )

@@ -15,8 +15,14 @@ OUTPATIENT_RATIO = {"11": 0.5, "13": 0.5, "14": 0.7, "41": 0.0}
 CLASS_B_SELF_SHARE = 0.10  # 乙类: the person pays this share before the fund's ratio applies
 
 
-def settle(rng: np.random.Generator, encounters: pl.DataFrame, lines: pl.DataFrame,
-           catalog: Catalog, registry: Registry, insutype: np.ndarray) -> pl.DataFrame:  # fmt: skip
+def settle(
+    rng: np.random.Generator,
+    encounters: pl.DataFrame,
+    lines: pl.DataFrame,
+    catalog: Catalog,
+    registry: Registry,
+    insutype: np.ndarray,
+) -> pl.DataFrame:
     """enc with medfee_sumamt and its split; hifp_pay + acct_pay + psn_cash_pay = the total."""
     level = pl.Series(catalog.items.get_column("chrgitm_lv").to_numpy())
     sums = (
@@ -37,15 +43,20 @@ def settle(rng: np.random.Generator, encounters: pl.DataFrame, lines: pl.DataFra
     inpatient = np.char.startswith(med_type.astype(str), "2")
     ratio = np.where(
         inpatient,
-        np.where(kind == "310", np.take(INPATIENT_RATIO["310"], lv), np.take(INPATIENT_RATIO["390"], lv)),
+        np.where(
+            kind == "310", np.take(INPATIENT_RATIO["310"], lv), np.take(INPATIENT_RATIO["390"], lv)
+        ),
         np.vectorize(OUTPATIENT_RATIO.get, otypes=[float])(med_type),
-    )  # fmt: skip
+    )
     deductible = np.where(
         inpatient,
-        np.where(kind == "310", np.take(INPATIENT_DEDUCTIBLE["310"], lv),
-                 np.take(INPATIENT_DEDUCTIBLE["390"], lv)),
+        np.where(
+            kind == "310",
+            np.take(INPATIENT_DEDUCTIBLE["310"], lv),
+            np.take(INPATIENT_DEDUCTIBLE["390"], lv),
+        ),
         0,
-    )  # fmt: skip
+    )
     fund = np.floor(np.maximum(base - deductible, 0) * ratio).astype(np.int64)
     rest = total - fund
     account = np.where(kind == "310", np.floor(rest * rng.uniform(0.3, 1.0, len(rest))), 0)

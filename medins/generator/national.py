@@ -20,8 +20,9 @@ SETTLED_AFTER = 600  # seconds between the end of an encounter and its settlemen
 class Naming:
     """IDs of one chunk: sortable, unique across chunks, the same for the same seed."""
 
-    def __init__(self, chunk: int, start: date, catalog: Catalog, registry: Registry,
-                 persons: Persons) -> None:  # fmt: skip
+    def __init__(
+        self, chunk: int, start: date, catalog: Catalog, registry: Registry, persons: Persons
+    ) -> None:
         self.prefix = f"3701{chunk:05d}"
         self.start = datetime.combine(start, time())
         self.items = pl.Series(catalog.items.get_column("med_list_codg").to_numpy())
@@ -42,8 +43,9 @@ class Naming:
         return (pl.lit(self.start) + pl.duration(seconds=seconds)).dt.strftime(DATETIME_FORMAT)
 
 
-def settlements(naming: Naming, encounters: pl.DataFrame, money: pl.DataFrame,
-                registry: Registry) -> pl.DataFrame:  # fmt: skip
+def settlements(
+    naming: Naming, encounters: pl.DataFrame, money: pl.DataFrame, registry: Registry
+) -> pl.DataFrame:
     pharmacy = pl.col("setting") == "pharm"
     frame = encounters.join(money, on="enc").sort("enc")
     return frame.select(
@@ -101,24 +103,30 @@ def fee_details(naming: Naming, lines: pl.DataFrame, encounters: pl.DataFrame) -
 
 def diagnoses(naming: Naming, rows: pl.DataFrame) -> pl.DataFrame:
     return rows.sort("enc", "diag_srt_no").select(
-        mdtrt_id=naming.key("M", "enc", 8), diag_srt_no=pl.col("diag_srt_no").cast(pl.String),
+        mdtrt_id=naming.key("M", "enc", 8),
+        diag_srt_no=pl.col("diag_srt_no").cast(pl.String),
         diag_code="diag_code",
-    )  # fmt: skip
+    )
 
 
 def bed_checks(naming: Naming, rows: pl.DataFrame) -> pl.DataFrame:
     rows = rows.sort("enc", "t").with_columns(n=pl.int_range(pl.len(), dtype=pl.Int64))
     return rows.select(
-        check_id=naming.key("B", "n", 7), mdtrt_id=naming.key("M", "enc", 8),
-        checked_at=naming.when(pl.col("t")), result="result",
-    )  # fmt: skip
+        check_id=naming.key("B", "n", 7),
+        mdtrt_id=naming.key("M", "enc", 8),
+        checked_at=naming.when(pl.col("t")),
+        result="result",
+    )
 
 
-def findings(naming: Naming, rows: pl.DataFrame, encounters: pl.DataFrame,
-             fee_keys: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
+def findings(
+    naming: Naming, rows: pl.DataFrame, encounters: pl.DataFrame, fee_keys: pl.DataFrame
+) -> pl.DataFrame:
     """truth.csv / near_misses.csv rows: the scope's key, and the encounter's keys beside it."""
     enc = encounters.select("enc", e_psn="psn", e_inst="inst")
-    rows = rows.join(fee_keys, on="line", how="left").with_columns(enc=pl.coalesce("enc", "line_enc"))
+    rows = rows.join(fee_keys, on="line", how="left").with_columns(
+        enc=pl.coalesce("enc", "line_enc")
+    )
     frame = rows.join(enc, on="enc", how="left")
     psn = pl.coalesce("psn", "e_psn")
     inst = pl.coalesce("inst", "e_inst")

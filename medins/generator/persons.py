@@ -13,8 +13,9 @@ from medins.generator.casemix import CATEGORIES, CATEGORY_INDEX, CHRONIC_CODES
 from medins.generator.registry import Registry
 
 # Share of each five-year age band (0-4 … 90+), China's 2020 census, roughly.
-AGE_BANDS = np.array([5.7, 6.5, 6.3, 5.4, 5.3, 6.4, 8.6, 7.0, 6.5, 8.1, 8.6, 7.3, 5.2, 5.6, 3.9,
-                      2.4, 1.5, 0.8, 0.3])  # fmt: skip
+AGE_BANDS = np.array(
+    [5.7, 6.5, 6.3, 5.4, 5.3, 6.4, 8.6, 7.0, 6.5, 8.1, 8.6, 7.3, 5.2, 5.6, 3.9, 2.4, 1.5, 0.8, 0.3]
+)
 # Prevalence of each chronic condition in CHRONIC_CODES by age band 30-44, 45-64, 65+.
 PREVALENCE = {
     "I10": (0.05, 0.20, 0.35),
@@ -89,20 +90,28 @@ def make_persons(
         (age >= 18) & (age < 60), 0.45, np.where(age >= 60, 0.35, 0)
     )
     chronic, comorbid = _chronic(rng, age, sex)
-    frame = pl.DataFrame({
-        "psn_no": [f"3701{index:014d}" for index in range(first, first + count)],
-        "certno": certno,
-        "psn_name": _names(rng, sex),
-        "gend": sex.astype(str),
-        "brdy": birth.astype("datetime64[D]").astype(str),
-        "insutype": np.where(employee, "310", "390"),
-        "psn_type": _person_types(age, employee),
-        "insuplc_admdvs": np.array([c for c, _n, _s in names.COUNTIES])[county],
-    })  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "psn_no": [f"3701{index:014d}" for index in range(first, first + count)],
+            "certno": certno,
+            "psn_name": _names(rng, sex),
+            "gend": sex.astype(str),
+            "brdy": birth.astype("datetime64[D]").astype(str),
+            "insutype": np.where(employee, "310", "390"),
+            "psn_type": _person_types(age, employee),
+            "insuplc_admdvs": np.array([c for c, _n, _s in names.COUNTIES])[county],
+        }
+    )
     return Persons(
-        frame, sex, birth, age, chronic, comorbid, _homes(rng, registry, county),
+        frame,
+        sex,
+        birth,
+        age,
+        chronic,
+        comorbid,
+        _homes(rng, registry, county),
         np.where(employee, "310", "390"),
-    )  # fmt: skip
+    )
 
 
 def _certnos(county: np.ndarray, birth: np.ndarray, sequence: np.ndarray) -> list[str]:

@@ -59,9 +59,18 @@ def build_registry(*, seed: int, persons: int, rate: float) -> Registry:
     peers = _pick_peer_anomalies(rng, levels, start, count, rate)
     doctors = _pick_practitioner_anomalies(rng, practitioners, dr_inst, levels, peers, rate)
     return Registry(
-        divisions, institutions, practitioners, levels, grade_level, counties,
-        start, count, by_county, peers, doctors,
-    )  # fmt: skip
+        divisions,
+        institutions,
+        practitioners,
+        levels,
+        grade_level,
+        counties,
+        start,
+        count,
+        by_county,
+        peers,
+        doctors,
+    )
 
 
 def _grade_level(grade: str | None) -> int:
@@ -123,14 +132,28 @@ def _institutions(
         grade = "" if level == 0 else str(rng.choice(GRADES[level]))
         low, high = BEDS[level]
         beds = int(rng.integers(low, high + 1)) if level else 0
-        rows.append((code, _inst_name(level, county_name, index, grade), "2" if level == 0 else "1",
-                     grade or None, code6, beds))  # fmt: skip
+        rows.append(
+            (
+                code,
+                _inst_name(level, county_name, index, grade),
+                "2" if level == 0 else "1",
+                grade or None,
+                code6,
+                beds,
+            )
+        )
     return pl.DataFrame(
         rows,
-        schema=["fixmedins_code", "fixmedins_name", "fixmedins_type", "hosp_lv", "admdvs",
-                "open_bed_cnt"],
+        schema=[
+            "fixmedins_code",
+            "fixmedins_name",
+            "fixmedins_type",
+            "hosp_lv",
+            "admdvs",
+            "open_bed_cnt",
+        ],
         orient="row",
-    )  # fmt: skip
+    )
 
 
 def _inst_name(level: int, county_name: str, index: int, grade: str) -> str:

@@ -23,9 +23,13 @@ def anomaly_truth(registry: Registry) -> pl.DataFrame:
     rows += [("PRACTITIONER_ANOMALY", owner[d], doctors[d]) for d in sorted(named)]
     frame = pl.DataFrame(rows, schema=["rule_code", "fixmedins_code", "dr_code"], orient="row")
     return frame.select(
-        "rule_code", setl_id=pl.lit(None, pl.String), feedetl_sn=pl.lit(None, pl.String),
-        psn_no=pl.lit(None, pl.String), fixmedins_code="fixmedins_code", dr_code="dr_code",
-    )  # fmt: skip
+        "rule_code",
+        setl_id=pl.lit(None, pl.String),
+        feedetl_sn=pl.lit(None, pl.String),
+        psn_no=pl.lit(None, pl.String),
+        fixmedins_code="fixmedins_code",
+        dr_code="dr_code",
+    )
 
 
 __all__ = ["anomaly_truth", "np"]

@@ -27,7 +27,9 @@ def _one_pair_each(edits: Edits, pairs: pl.DataFrame) -> pl.DataFrame:
 def _first_line(edits: Edits, encs: np.ndarray, family_prefix: str) -> dict[int, tuple[int, int]]:
     """enc -> (line, t) of its earliest line of a family starting with the prefix."""
     rows = (
-        edits.lines.filter(pl.col("enc").is_in(encs.tolist()) & pl.col("family").str.starts_with(family_prefix))
+        edits.lines.filter(
+            pl.col("enc").is_in(encs.tolist()) & pl.col("family").str.starts_with(family_prefix)
+        )
         .sort("enc", "t", "line")
         .unique("enc", keep="first", maintain_order=True)
     )
@@ -44,15 +46,19 @@ def dup_charge(edits: Edits) -> None:
             continue
         line, t = consult[enc]
         later = t + HOUR if (t + HOUR) // DAY == t // DAY else t
-        edits.job.record("DUP_CHARGE", line=edits.add(enc, edits.lines_item(line), t if k % 2 else later))
+        edits.job.record(
+            "DUP_CHARGE", line=edits.add(enc, edits.lines_item(line), t if k % 2 else later)
+        )
     stays = _of(edits, INPATIENT)
     chosen = edits.pick(stays, max(1, len(chosen) // 3))
-    for enc, (line, _t) in _first_line(edits, chosen, "bed_").items():
+    for line, _t in _first_line(edits, chosen, "bed_").values():
         edits.change(line, cnt=2)
         edits.job.record("DUP_CHARGE", line=line)
     near = edits.pick(visits, max(1, len(chosen)))  # three injections, the most a day allows
     for enc in near.tolist():
-        line = edits.add(enc, edits.house("svc_injection", enc), edits.enc["t0"][enc] + 15 * MINUTE, cnt=3)
+        line = edits.add(
+            enc, edits.house("svc_injection", enc), edits.enc["t0"][enc] + 15 * MINUTE, cnt=3
+        )
         edits.job.record("DUP_CHARGE", near=True, line=line)
 
 
@@ -70,7 +76,9 @@ def dup_exam(edits: Edits) -> None:
     n = edits.job.how_many(len(persons))
     exact = pairs.filter(pl.col("gap").is_in(list(INJECTION_WINDOWS)))
     for frame, near, count in ((pairs, False, n), (exact, True, max(1, n // 2))):
-        chosen = edits.pick(frame.get_column("row").to_numpy().astype(np.int64), count, whole_person=True)
+        chosen = edits.pick(
+            frame.get_column("row").to_numpy().astype(np.int64), count, whole_person=True
+        )
         picked = frame.filter(pl.col("row").is_in(chosen.tolist()))
         for row, prev, gap in picked.select("row", "prev", "gap").iter_rows():
             edits.used[prev] = True
@@ -132,14 +140,19 @@ def _long_prescriptions(edits: Edits, n: int) -> None:
     """Two long prescriptions a month apart: 60 + 61 days is over 120, 60 + 60 is not."""
     chronic = edits.encounters.with_row_index("row").filter(pl.col("setting") == CHRONIC)
     pairs = (
-        chronic.select("row", "psn", day=pl.col("t0") // DAY).sort("psn", "day")
+        chronic.select("row", "psn", day=pl.col("t0") // DAY)
+        .sort("psn", "day")
         .with_columns(prev=pl.col("row").shift(1).over("psn"), gap=pl.col("day").diff().over("psn"))
         .filter(pl.col("gap").is_between(1, 89))
-    )  # fmt: skip
+    )
     pairs = _one_pair_each(edits, pairs)
     for near, count in ((False, n), (True, max(1, n // 2))):
-        chosen = edits.pick(pairs.get_column("row").to_numpy().astype(np.int64), count, whole_person=True)
-        for row, prev in pairs.filter(pl.col("row").is_in(chosen.tolist())).select("row", "prev").iter_rows():
+        chosen = edits.pick(
+            pairs.get_column("row").to_numpy().astype(np.int64), count, whole_person=True
+        )
+        for row, prev in (
+            pairs.filter(pl.col("row").is_in(chosen.tolist())).select("row", "prev").iter_rows()
+        ):
             edits.used[prev] = True
             item = edits.house("inj_longrx", row)
             edits.add(prev, item, edits.enc["t0"][prev] + 30 * MINUTE, cnt=60, prd=60)
@@ -160,7 +173,9 @@ def fee_outside_stay(edits: Edits) -> None:
             if near:
                 moved = admitted * DAY + 30 * MINUTE
             else:
-                moved = (admitted - 1) * DAY + 20 * HOUR if k % 2 else (discharged + 1) * DAY + 9 * HOUR
+                moved = (
+                    (admitted - 1) * DAY + 20 * HOUR if k % 2 else (discharged + 1) * DAY + 9 * HOUR
+                )
             edits.change(line, t=moved)
             edits.job.record("FEE_OUTSIDE_STAY", near=near, line=line)
 

@@ -12,9 +12,25 @@ from medins.generator.inject.fees import VISITS, _of
 
 MINUTE = 60
 # Tests a one-day stay can be filled with: none has a repeat window the fresh person could hit.
-EXAMS = ("us_abdomen", "lab_cardiac", "xray_chest", "ecg", "lab_cbc", "lab_liver", "lab_renal",
-         "lab_urine", "lab_bloodgas", "us_urology", "ct_chest", "ct_abdomen", "mri_head")  # fmt: skip
-KEEP_IN_SHORT = {"exam": ("bed_", "nursing_"), "cheap": ("bed_", "nursing_", "consult_ip", "fluids")}
+EXAMS = (
+    "us_abdomen",
+    "lab_cardiac",
+    "xray_chest",
+    "ecg",
+    "lab_cbc",
+    "lab_liver",
+    "lab_renal",
+    "lab_urine",
+    "lab_bloodgas",
+    "us_urology",
+    "ct_chest",
+    "ct_abdomen",
+    "mri_head",
+)
+KEEP_IN_SHORT = {
+    "exam": ("bed_", "nursing_"),
+    "cheap": ("bed_", "nursing_", "consult_ip", "fluids"),
+}
 COSTLY_FACTOR = 6  # an injected excessive cost is this many times its group's median
 GROUP_PER_INJECTION = 150  # peers per injected settlement, so each stays above the group's p99
 
@@ -58,15 +74,25 @@ def over_scope_drug(edits: Edits) -> None:
     _limit(edits, visits, per, "inj_inpt")
     _limit(edits, stays, max(1, per // 2), "inj_inpt", near=True)
     _limit(edits, np.r_[visits, stays][level[np.r_[visits, stays]] < 3], per, "inj_lvl")
-    _limit(edits, np.r_[visits, stays][level[np.r_[visits, stays]] == 3], max(1, per // 2), "inj_lvl", near=True)
+    _limit(
+        edits,
+        np.r_[visits, stays][level[np.r_[visits, stays]] == 3],
+        max(1, per // 2),
+        "inj_lvl",
+        near=True,
+    )
     _pay_days(edits, stays, per)
 
 
 def _limit(edits: Edits, hosts: np.ndarray, n: int, family: str, *, near: bool = False) -> None:
     for enc in edits.pick(hosts, n).tolist():
         outpatient = edits.enc["setting"][enc] != INPATIENT
-        line = edits.add(enc, edits.house(family, enc), edits.enc["t0"][enc] + 50 * MINUTE,
-                         prd=3 if outpatient else None)  # fmt: skip
+        line = edits.add(
+            enc,
+            edits.house(family, enc),
+            edits.enc["t0"][enc] + 50 * MINUTE,
+            prd=3 if outpatient else None,
+        )
         edits.job.record("OVER_SCOPE_DRUG", near=near, line=line)
 
 
@@ -77,13 +103,19 @@ def _at_age(edits: Edits, visits: np.ndarray, age: int, family: str) -> None:
     _limit(edits, np.array(exact, dtype=np.int64), 2, family, near=True)
 
 
-def _encounters_with(edits: Edits, prefixes: tuple[str, ...], *, secondary_only: bool = False) -> np.ndarray:
+def _encounters_with(
+    edits: Edits, prefixes: tuple[str, ...], *, secondary_only: bool = False
+) -> np.ndarray:
     codes = edits.diagnoses.filter(pl.col("diag_srt_no") > 1) if secondary_only else edits.diagnoses
-    found = codes.filter(pl.any_horizontal(pl.col("diag_code").str.starts_with(p) for p in prefixes))
+    found = codes.filter(
+        pl.any_horizontal(pl.col("diag_code").str.starts_with(p) for p in prefixes)
+    )
     main = np.flatnonzero(np.char.startswith(edits.enc["diag"].astype(str), prefixes[0]))
     if not secondary_only:
         for prefix in prefixes[1:]:
-            main = np.r_[main, np.flatnonzero(np.char.startswith(edits.enc["diag"].astype(str), prefix))]
+            main = np.r_[
+                main, np.flatnonzero(np.char.startswith(edits.enc["diag"].astype(str), prefix))
+            ]
         return np.unique(np.r_[found.get_column("enc").to_numpy(), main])
     return np.setdiff1d(found.get_column("enc").to_numpy(), main)
 
@@ -95,7 +127,9 @@ def _pay_days(edits: Edits, stays: np.ndarray, n: int) -> None:
         for enc in edits.pick(stays[nights >= 5], count).tolist():
             first = edits.enc["t0"][enc] // DAY
             item = edits.house("inj_paydays", enc)
-            lines = [edits.add(enc, item, (first + d) * DAY + 21 * HOUR) for d in range(4 if near else 5)]
+            lines = [
+                edits.add(enc, item, (first + d) * DAY + 21 * HOUR) for d in range(4 if near else 5)
+            ]
             edits.job.record("OVER_SCOPE_DRUG", near=near, line=lines[-1])
 
 
@@ -105,8 +139,13 @@ def diag_mismatch(edits: Edits) -> None:
     visits = np.r_[_of(edits, *VISITS), _of(edits, INPATIENT)]
     sex, age = persons.sex[enc["psn"][visits]], persons.age[enc["psn"][visits]]
     n = max(1, edits.job.how_many(len(visits)) // 3)
-    plan = ((sex == 1, "O26.900", False), (sex == 2, "N40.x00", False), (age >= 20, "P07.300", False),
-            (sex == 1, "N40.x00", True), ((age >= 16) & (age <= 17), "P59.900", True))  # fmt: skip
+    plan = (
+        (sex == 1, "O26.900", False),
+        (sex == 2, "N40.x00", False),
+        (age >= 20, "P07.300", False),
+        (sex == 1, "N40.x00", True),
+        ((age >= 16) & (age <= 17), "P59.900", True),
+    )
     for mask, code, near in plan:
         for host in edits.pick(visits[mask], n if not near else max(1, n // 2)).tolist():
             if near and code.startswith("P") and edits.age_on(host) >= 18:
@@ -118,7 +157,9 @@ def diag_mismatch(edits: Edits) -> None:
 def _add_diagnosis(edits: Edits, enc: int, code: str) -> None:
     present = edits.diagnoses.filter(pl.col("enc") == enc)
     if present.height == 0:
-        edits.new_diagnoses.append({"enc": enc, "diag_srt_no": 1, "diag_code": edits.enc["diag"][enc]})
+        edits.new_diagnoses.append(
+            {"enc": enc, "diag_srt_no": 1, "diag_code": edits.enc["diag"][enc]}
+        )
     rank = present.height + 1 if present.height else 2
     edits.new_diagnoses.append({"enc": enc, "diag_srt_no": rank, "diag_code": code})
 
@@ -138,7 +179,9 @@ def bed_blocking(edits: Edits) -> None:
             first = edits.enc["t0"][enc] // DAY
             bare = range(first + 1, first + (3 if near else 4))
             lines = edits.lines.filter(
-                (pl.col("enc") == enc) & pl.col("day").is_in(list(bare)) & ~pl.col("charge").is_in(["01", "07"])
+                (pl.col("enc") == enc)
+                & pl.col("day").is_in(list(bare))
+                & ~pl.col("charge").is_in(["01", "07"])
             )
             edits.removed.update(lines.get_column("line").to_list())
             edits.job.record("BED_BLOCKING", near=near, enc=enc)
@@ -148,20 +191,31 @@ def excessive_cost(edits: Edits) -> None:
     """A settlement six times its group's median, one per 150 peers so it tops the group's p99."""
     enc = edits.enc
     level = edits.job.run.registry.inst_grade_level[enc["inst"]]
-    frame = pl.DataFrame({"row": np.arange(len(level)), "level": level, "med_type": enc["med_type"],
-                          "cat": enc["diag"].astype(str).astype("U3"), "total": edits.total})  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "row": np.arange(len(level)),
+            "level": level,
+            "med_type": enc["med_type"],
+            "cat": enc["diag"].astype(str).astype("U3"),
+            "total": edits.total,
+        }
+    )
     groups = frame.with_columns(
         size=pl.len().over("level", "med_type", "cat"),
         median=pl.col("total").median().over("level", "med_type", "cat"),
     ).filter(pl.col("size") >= GROUP_PER_INJECTION)
-    keys = groups.select("level", "med_type", "cat", "size").unique().sort("level", "med_type", "cat")
+    keys = (
+        groups.select("level", "med_type", "cat", "size").unique().sort("level", "med_type", "cat")
+    )
     capacity = (keys.get_column("size") // GROUP_PER_INJECTION).to_numpy()
     wanted = min(edits.job.how_many(groups.height), int(capacity.sum()))
     share = np.zeros(len(capacity), dtype=np.int64)
     while share.sum() < wanted:  # round robin over the groups, each up to its capacity
         share += (share < capacity) & (np.cumsum(share < capacity) <= wanted - share.sum())
     for (lvl, med, cat, _size), count in zip(keys.iter_rows(), share.tolist(), strict=True):
-        members = groups.filter((pl.col("level") == lvl) & (pl.col("med_type") == med) & (pl.col("cat") == cat))
+        members = groups.filter(
+            (pl.col("level") == lvl) & (pl.col("med_type") == med) & (pl.col("cat") == cat)
+        )
         median = float(members.get_column("median")[0])
         for row in edits.pick(members.get_column("row").to_numpy(), count).tolist():
             item = edits.house("inj_costly", row)

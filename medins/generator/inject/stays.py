@@ -23,23 +23,47 @@ def inject(job: Injector, encounters: pl.DataFrame) -> list[pl.DataFrame]:
     return out
 
 
-def _stay(job: Injector, psn: int, *, cat: int, inst: int, day: int, los: int,
-          hour: int | None = None) -> tuple[int, pl.DataFrame]:  # fmt: skip
-    frame = assemble(job.rng, job.run.registry, job.persons, psn=np.array([psn]),
-                     setting=INPATIENT, cat=np.array([cat]), inst=np.array([inst]),
-                     day=np.array([day]), los=np.array([los]))  # fmt: skip
+def _stay(
+    job: Injector, psn: int, *, cat: int, inst: int, day: int, los: int, hour: int | None = None
+) -> tuple[int, pl.DataFrame]:
+    frame = assemble(
+        job.rng,
+        job.run.registry,
+        job.persons,
+        psn=np.array([psn]),
+        setting=INPATIENT,
+        cat=np.array([cat]),
+        inst=np.array([inst]),
+        day=np.array([day]),
+        los=np.array([los]),
+    )
     if hour is not None:
         frame = frame.with_columns(t0=pl.lit(day * DAY + hour * HOUR, pl.Int64))
     tag = job.tag()
-    return tag, frame.with_columns(med_type=pl.lit("21"), tag=pl.lit(tag, pl.Int64), prot=pl.lit(True))
+    return tag, frame.with_columns(
+        med_type=pl.lit("21"), tag=pl.lit(tag, pl.Int64), prot=pl.lit(True)
+    )
 
 
-def _visit(job: Injector, psn: int, *, day: int, level: int, cat: int | None = None) -> tuple[int, pl.DataFrame]:
+def _visit(
+    job: Injector, psn: int, *, day: int, level: int, cat: int | None = None
+) -> tuple[int, pl.DataFrame]:
     psns = np.array([psn])
-    cats = np.array([cat]) if cat is not None else draw_categories(job.rng, ACUTE, job.persons, psns)
+    cats = (
+        np.array([cat]) if cat is not None else draw_categories(job.rng, ACUTE, job.persons, psns)
+    )
     inst = route(job.run.registry, job.persons, psns, np.array([level]), ACUTE, cats)
-    frame = assemble(job.rng, job.run.registry, job.persons, psn=psns, setting=ACUTE, cat=cats,
-                     inst=inst, day=np.array([day]), los=np.array([0]))  # fmt: skip
+    frame = assemble(
+        job.rng,
+        job.run.registry,
+        job.persons,
+        psn=psns,
+        setting=ACUTE,
+        cat=cats,
+        inst=inst,
+        day=np.array([day]),
+        los=np.array([0]),
+    )
     tag = job.tag()
     return tag, frame.with_columns(tag=pl.lit(tag, pl.Int64), prot=pl.lit(True))
 
@@ -73,7 +97,9 @@ def _split(job: Injector, persons: np.ndarray) -> list[pl.DataFrame]:
         out += [stay, again]
         job.record("SPLIT_ADMISSION", tag=tag)
         if tail:
-            moved, transfer = _stay(job, psn, cat=cat, inst=other, day=again_day + 3, los=3, hour=14)
+            moved, transfer = _stay(
+                job, psn, cat=cat, inst=other, day=again_day + 3, los=3, hour=14
+            )
             later, back = _stay(job, psn, cat=cat, inst=other, day=again_day + 6 + NEAR_GAP, los=3)
             out += [transfer, back]
             job.record("OVERLAPPING_STAYS", near=True, tag=moved)
@@ -88,10 +114,12 @@ def _overlapping(job: Injector, persons: np.ndarray) -> list[pl.DataFrame]:
         day = _start(job, 5)
         if day is None:
             continue
-        _, first = _stay(job, psn, cat=_medical(job), inst=job.persons.home[psn, 2], day=day,
-                         los=5, hour=8)  # fmt: skip
-        tag, second = _stay(job, psn, cat=_medical(job), inst=job.persons.home[psn, 3], day=day,
-                            los=4, hour=15)  # fmt: skip
+        _, first = _stay(
+            job, psn, cat=_medical(job), inst=job.persons.home[psn, 2], day=day, los=5, hour=8
+        )
+        tag, second = _stay(
+            job, psn, cat=_medical(job), inst=job.persons.home[psn, 3], day=day, los=4, hour=15
+        )
         out += [first, second]
         job.record("OVERLAPPING_STAYS", tag=tag)
     return out
@@ -104,7 +132,9 @@ def _away(job: Injector, persons: np.ndarray) -> list[pl.DataFrame]:
         day = _start(job, 5)
         if day is None:
             continue
-        tag, stay = _stay(job, psn, cat=_medical(job), inst=job.persons.home[psn, 3], day=day, los=5)
+        tag, stay = _stay(
+            job, psn, cat=_medical(job), inst=job.persons.home[psn, 3], day=day, los=5
+        )
         near = k % 3 == 2
         _, visit = _visit(job, psn, day=day + (5 if near else int(job.rng.integers(1, 5))), level=1)
         out += [stay, visit]

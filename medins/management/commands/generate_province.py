@@ -15,7 +15,9 @@ def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise CommandError(_("--start must be a date YYYY-MM-DD, got %(value)s") % {"value": value}) from error
+        raise CommandError(
+            _("--start must be a date YYYY-MM-DD, got %(value)s") % {"value": value}
+        ) from error
 
 
 class Command(BaseCommand):
@@ -26,18 +28,30 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, required=True, help="months of activity")
         parser.add_argument("--seed", type=int, default=1, help="same seed, same bytes")
         parser.add_argument("--out", type=Path, required=True, help="folder for the batch files")
-        parser.add_argument("--format", dest="file_format", choices=("csv", "parquet"), default="csv")
-        parser.add_argument("--rate", type=float, default=DEFAULT_RATE,
-                            help="share of eligible subjects given each irregularity")  # fmt: skip
-        parser.add_argument("--start", type=_day, default=date(2025, 1, 1), help="first day (YYYY-MM-DD)")
+        parser.add_argument(
+            "--format", dest="file_format", choices=("csv", "parquet"), default="csv"
+        )
+        parser.add_argument(
+            "--rate",
+            type=float,
+            default=DEFAULT_RATE,
+            help="share of eligible subjects given each irregularity",
+        )
+        parser.add_argument(
+            "--start", type=_day, default=date(2025, 1, 1), help="first day (YYYY-MM-DD)"
+        )
 
     def handle(self, *args, **options) -> None:
         try:
             summary = generate_province(
-                out=options["out"], persons=options["persons"], months=options["months"],
-                seed=options["seed"], rate=options["rate"], start=options["start"],
+                out=options["out"],
+                persons=options["persons"],
+                months=options["months"],
+                seed=options["seed"],
+                rate=options["rate"],
+                start=options["start"],
                 file_format=options["file_format"],
-            )  # fmt: skip
+            )
         except ValueError as error:
             raise CommandError(str(error)) from error
         for name, count in summary.rows.items():
