@@ -12,6 +12,7 @@ import pytest
 from medins.models import CatalogItem, Icd10Category, Institution, Person, Practitioner
 from settlement.models import BedCheck, Diagnosis, FeeLine, ImportBatch, Settlement
 from settlement.services import batch_import
+from tests.celery_worker import celery_worker, celery_worker_process  # noqa: F401  (fixtures)
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "small"
 TODAY = date(2026, 4, 1)

@@ -32,3 +32,14 @@ class TestBatchImportTask:
         tasks.batch_import.apply(kwargs={"import_batch_id": record.pk})
 
         assert ImportBatch.objects.get(pk=record.pk).finished_at == finished_at
+
+
+@pytest.mark.worker
+class TestBatchImportOnAWorker:
+    def test_a_real_worker_imports_the_batch(self, celery_worker, batch: Path):
+        record = import_batch_create(source=batch)
+
+        status = tasks.batch_import.delay(import_batch_id=record.pk).get(timeout=120)
+
+        assert status == ImportBatch.Status.DONE
+        assert FeeLine.objects.count() == 5
