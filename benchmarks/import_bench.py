@@ -196,23 +196,33 @@ def _settlements_and_lines(
     )
     totals = per_line.group_by("s").agg(pl.col("amount").sum().alias("total"))
     setl = setl.join(totals, on="s", how="left").with_columns(pl.col("total").fill_null(0))
-    time_text = "%Y-%m-%d %H:%M:%S"
+    _write_settlements(folder, setl)
+    _write_lines(folder, per_line, setl)
+
+
+TIME_TEXT = "%Y-%m-%d %H:%M:%S"
+
+
+def _write_settlements(folder: Path, setl: pl.DataFrame) -> None:
     setl.select(
         "setl_id", "mdtrt_id", "psn_no", "fixmedins_code",
         insutype=pl.lit("310"), med_type=pl.lit("11"),
-        begntime=pl.col("begin").dt.strftime(time_text),
-        endtime=(pl.col("begin") + pl.duration(hours=1)).dt.strftime(time_text),
+        begntime=pl.col("begin").dt.strftime(TIME_TEXT),
+        endtime=(pl.col("begin") + pl.duration(hours=1)).dt.strftime(TIME_TEXT),
         dise_codg=pl.lit("J06.900"),
         medfee_sumamt=_money(pl.col("total")), fulamt_ownpay_amt=pl.lit("0.00"),
         inscp_scp_amt=_money(pl.col("total")), hifp_pay=_money(pl.col("total") // 2),
         acct_pay=pl.lit("0.00"), psn_cash_pay=_money(pl.col("total") - pl.col("total") // 2),
-        setl_time=(pl.col("begin") + pl.duration(hours=1)).dt.strftime(time_text),
+        setl_time=(pl.col("begin") + pl.duration(hours=1)).dt.strftime(TIME_TEXT),
         refd_setl_flag=pl.lit("0"),
     ).write_csv(folder / "settlements.csv")  # fmt: skip
+
+
+def _write_lines(folder: Path, per_line: pl.DataFrame, setl: pl.DataFrame) -> None:
     per_line.join(setl, on="s").select(
         feedetl_sn=_line_ids(),
         setl_id="setl_id", mdtrt_id="mdtrt_id", psn_no="psn_no", fixmedins_code="fixmedins_code",
-        fee_ocur_time=pl.col("begin").dt.strftime(time_text),
+        fee_ocur_time=pl.col("begin").dt.strftime(TIME_TEXT),
         med_list_codg=pl.format("BX{}", pl.col("item").cast(pl.String).str.pad_start(13, "0")),
         med_chrgitm_type=pl.lit("05"),
         cnt=pl.col("cnt").cast(pl.String), pric=_money(pl.col("price")),

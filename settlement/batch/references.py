@@ -66,6 +66,8 @@ def _missing_references(files: dict[str, TypedFile]) -> list[pl.DataFrame]:
     for file, column, target, target_column in REFERENCES:
         if file not in files or not files[file].complete or column not in files[file].present:
             continue
+        if target in files and target_column not in files[target].present:
+            continue  # the target file lacks the column: already an error of its own
         source = files[file]
         wanted = source.frame[column].drop_nulls().unique()
         known = _known(files, target, target_column, wanted)

@@ -245,3 +245,26 @@ class TestCommand:
         assert "settlements.csv:2 med_type = '99': not one of 11, 13, 14, 21, 22, 28, 41" in printed
         assert "small.errors.csv" in printed
         assert nothing_stored()
+
+
+@pytest.mark.django_db
+class TestDatabaseRefusal:
+    def test_is_recorded_as_failed_and_nothing_is_stored(self, batch, monkeypatch):
+        from django.db import IntegrityError
+
+        from settlement.batch import load
+
+        real = load._load_sqlite if load.connection.vendor == "sqlite" else load._load_postgres
+
+        def refuse_bed_checks(typed):
+            if typed.spec.name == "bed_checks":
+                raise IntegrityError("bed check refused")
+            return real(typed)
+
+        monkeypatch.setattr(load, f"_load_{load.connection.vendor}", refuse_bed_checks)
+
+        result = run_import(batch)
+
+        assert result.status == ImportBatch.Status.FAILED
+        assert result.errors[0]["reason"] == "bed check refused"
+        assert nothing_stored()

@@ -317,6 +317,16 @@ class TestBadFile:
         ]
         assert nothing_stored()
 
+    def test_a_missing_key_column_does_not_fail_every_reference_to_it(self, batch):
+        path = batch / "settlements.csv"
+        rows = read_rows(path)
+        write_rows(path, rows, [name for name in rows[0] if name != "mdtrt_id"])
+
+        result = run_import(batch)
+
+        assert [error["column"] for error in result.errors] == ["mdtrt_id"]
+        assert result.errors[0]["file"] == "settlements.csv"
+
     def test_a_missing_optional_column_is_fine(self, batch):
         path = batch / "fee_details.csv"
         rows = read_rows(path)
