@@ -182,9 +182,9 @@ def _duplicates(typed: pl.DataFrame, spec: FileSpec, label: str) -> pl.DataFrame
         if not all(name in typed.columns for name in columns):
             continue
         keyed = typed.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in columns))
-        first = pl.col(ROW).min().over(columns)
-        reason = pl.format(_("duplicate of row {}"), first)
-        bad = pl.col(ROW) != first
+        keyed = keyed.with_columns(pl.col(ROW).min().over(columns).alias("__first"))
+        reason = pl.format(_("duplicate of row {}"), pl.col("__first"))
+        bad = pl.col(ROW) != pl.col("__first")
         found.append(errors_where(keyed, bad, file=label, column=columns[-1], reason=reason))
     return pl.concat(found, how="vertical_relaxed") if found else no_errors()
 
@@ -206,8 +206,25 @@ def validate_batch(
     plan, catalog_errors = catalog.plan(complete.get("catalog"), today=today)
     found.append(catalog_errors)
     errors = pl.concat(found, how="vertical_relaxed")
+    errors = _as_written(errors, dict(texts.values()))
     order = [label for label, _text in texts.values()]
     return Validation(files, _sorted(errors, order), rules.icd10_warnings(complete), plan)
+
+
+def _as_written(errors: pl.DataFrame, texts: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Report each value as the file spells it, not as typed (25.00, not 2500 fen)."""
+    parts = [errors.filter(pl.col("row").is_null())]
+    for (label, column), found in errors.filter(pl.col("row").is_not_null()).group_by(
+        "file", "column", maintain_order=True
+    ):
+        text = texts[label]
+        if column not in text.columns:
+            parts.append(found)
+            continue
+        written = text.select(pl.col(ROW).alias("row"), pl.col(column).alias("__written"))
+        found = found.join(written, on="row", how="left", maintain_order="left")
+        parts.append(found.with_columns(pl.col("__written").alias("value")).drop("__written"))
+    return pl.concat(parts, how="vertical_relaxed")
 
 
 def _sorted(errors: pl.DataFrame, order: list[str]) -> pl.DataFrame:
