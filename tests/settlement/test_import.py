@@ -254,14 +254,15 @@ class TestDatabaseRefusal:
 
         from settlement.batch import load
 
-        real = load._load_sqlite if load.connection.vendor == "sqlite" else load._load_postgres
+        name = "_load_sqlite" if load.connection.vendor == "sqlite" else "_load_postgres"
+        real = getattr(load, name)
 
         def refuse_bed_checks(typed):
             if typed.spec.name == "bed_checks":
                 raise IntegrityError("bed check refused")
             return real(typed)
 
-        monkeypatch.setattr(load, f"_load_{load.connection.vendor}", refuse_bed_checks)
+        monkeypatch.setattr(load, name, refuse_bed_checks)
 
         result = run_import(batch)
 
