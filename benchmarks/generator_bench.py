@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-# About 3.5 fee lines per person and month (measured): 240,000 persons x 12 months ≈ 10M lines.
-PERSONS, MONTHS = 240_000, 12
+# About 2.9 fee lines per person and month (measured): 290,000 persons x 12 months ≈ 10M lines.
+PERSONS, MONTHS = 290_000, 12
 
 
 def main(argv: list[str] | None = None) -> None:

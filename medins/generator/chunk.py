@@ -65,7 +65,7 @@ def _number(encounters: pl.DataFrame, registry: Registry) -> pl.DataFrame:
     ).with_columns(peer=pl.lit(True))
     doctors = pl.Series(registry.practitioner_anomalies.astype(np.int32))
     return (
-        encounters.sort("psn", "t0", "tag")
+        encounters.sort("psn", "t0", "tag", "t1", "setting", "inst", "cat", "dr")
         .with_row_index("enc")
         .with_columns(pl.col("enc").cast(pl.Int64))
         .join(peers, on=["inst", "dept"], how="left", maintain_order="left")

@@ -35,7 +35,7 @@ def secondary_diagnoses(
     visits = encounters.filter(pl.col("setting") != PHARMACY).select(
         "enc", "psn", "diag", "setting"
     )
-    chronic = visits.join(owned, on="psn").filter(
+    chronic = visits.join(owned, on="psn", maintain_order="left").filter(
         pl.col("code").str.slice(0, 3) != pl.col("diag").str.slice(0, 3)
     )
     stays = visits.filter(pl.col("setting") == INPATIENT)
@@ -49,7 +49,7 @@ def secondary_diagnoses(
     main = visits.join(secondary.select("enc").unique(), on="enc").select("enc", code="diag")
     return (
         pl.concat([main.with_columns(first=pl.lit(0)), secondary.with_columns(first=pl.lit(1))])
-        .sort("enc", "first", maintain_order=True)
+        .sort("enc", "first", "code")
         .with_columns(diag_srt_no=pl.int_range(1, pl.len() + 1).over("enc").cast(pl.Int16))
         .select("enc", "diag_srt_no", diag_code="code")
     )
@@ -104,9 +104,9 @@ def _with_facts(lines, encounters, persons, registry, catalog, start) -> pl.Data
     enc = enc.with_columns(hosp_level=level.gather(enc.get_column("inst")))
     fee_day = pl.lit(start) + pl.duration(days=pl.col("t") // DAY)
     return (
-        lines.join(enc, on="enc", how="left")
-        .join(people, on="psn", how="left")
-        .join(items, on="item", how="left")
+        lines.join(enc, on="enc", how="left", maintain_order="left")
+        .join(people, on="psn", how="left", maintain_order="left")
+        .join(items, on="item", how="left", maintain_order="left")
         .with_columns(fee_day=fee_day, day=pl.col("t") // DAY)
         .with_columns(age=_age(pl.col("birth"), pl.col("fee_day")))
     )

@@ -230,7 +230,8 @@ def prune(encounters: pl.DataFrame) -> pl.DataFrame:
         .sort("psn", "day", "t0")
         .unique(["psn", "day"], keep="first", maintain_order=True)
     )
-    return pl.concat([stays, _limit_visits(others)]).sort("psn", "t0").drop("day", "end_day")
+    ordered = pl.concat([stays, _limit_visits(others)]).sort("psn", "t0", "t1", "setting", "inst")
+    return ordered.drop("day", "end_day")
 
 
 def _limit_visits(others: pl.DataFrame) -> pl.DataFrame:

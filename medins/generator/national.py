@@ -124,10 +124,10 @@ def findings(
 ) -> pl.DataFrame:
     """truth.csv / near_misses.csv rows: the scope's key, and the encounter's keys beside it."""
     enc = encounters.select("enc", e_psn="psn", e_inst="inst")
-    rows = rows.join(fee_keys, on="line", how="left").with_columns(
+    rows = rows.join(fee_keys, on="line", how="left", maintain_order="left").with_columns(
         enc=pl.coalesce("enc", "line_enc")
     )
-    frame = rows.join(enc, on="enc", how="left")
+    frame = rows.join(enc, on="enc", how="left", maintain_order="left")
     psn = pl.coalesce("psn", "e_psn")
     inst = pl.coalesce("inst", "e_inst")
     frame = frame.with_columns(psn=psn, inst=inst)

@@ -66,7 +66,7 @@ class Injector:
         tags = encounters.filter(pl.col("tag") >= 0).select("tag", tag_enc="enc")
         return tuple(
             pl.DataFrame(rows, schema=FINDING_SCHEMA)
-            .join(tags, on="tag", how="left")
+            .join(tags, on="tag", how="left", maintain_order="left")
             .with_columns(enc=pl.coalesce("enc", "tag_enc"))
             .drop("tag", "tag_enc")
             for rows in (self.truth, self.near)

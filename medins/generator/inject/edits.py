@@ -52,7 +52,7 @@ class Edits:
                 "max_supply": items.get_column("max_supply_days"),
             }
         )
-        lines = lines.join(facts, on="item", how="left").with_columns(
+        lines = lines.join(facts, on="item", how="left", maintain_order="left").with_columns(
             day=pl.col("t") // DAY,
             psn=pl.Series(enc["psn"]).gather(lines["enc"]),
             setting=pl.Series(enc["setting"]).gather(lines["enc"]),
