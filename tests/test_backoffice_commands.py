@@ -1,17 +1,20 @@
 """create_demo_users and demo: idempotent, and each step skipped when its output is there."""
 
 import json
+from datetime import date
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from medins.management.commands import demo
 from medins.management.commands.create_demo_users import DEMO_PASSWORD
 from medins.models import Institution, Role, UserProfile
-from settlement.models import ImportBatch
+from screening.models import ScreeningRun
+from settlement.models import ImportBatch, Settlement
 from tests.factories import InstitutionFactory, SettlementFactory
 
 
@@ -73,8 +76,9 @@ class TestCreateDemoUsers:
 class FakeCommands:
     """Stands in for generate_province, import_batch and screen while recording the calls."""
 
-    def __init__(self, monkeypatch, *, with_screen=True):
+    def __init__(self, monkeypatch, *, with_screen=True, screen_fails=False):
         self.calls = []
+        self.screen_fails = screen_fails
         self.real_call_command = demo.call_command
         commands = {"generate_province": "x", "import_batch": "x"}
         if with_screen:
@@ -89,6 +93,15 @@ class FakeCommands:
         if name == "import_batch":
             SettlementFactory(institution=Institution.objects.get(code="H37010200007"))
             ImportBatch.objects.create(source=args[0], status=ImportBatch.Status.DONE)
+        if name == "screen" and self.screen_fails:
+            raise CommandError("Run #1 ended failed: boom")
+        if name == "screen":
+            ScreeningRun.objects.create(
+                window_start=date(2026, 3, 2),
+                window_end=date(2026, 3, 2),
+                status=ScreeningRun.Status.DONE,
+                created_at=timezone.now(),
+            )
         return None
 
     def names(self):
@@ -152,6 +165,42 @@ class TestDemo:
         assert fake.names() == ["generate_province", "import_batch"]
         assert "skipping screening" in out
 
+    def test_a_failed_screening_is_reported_and_retried_next_time(
+        self, registry, tmp_path, monkeypatch
+    ):
+        fake = FakeCommands(monkeypatch, screen_fails=True)
+        _, err = run("demo", "--persons=50", "--months=2", f"--out={tmp_path}")
+        fake.screen_fails = False
+
+        run("demo", "--persons=50", "--months=2", f"--out={tmp_path}")
+
+        assert "Screening failed" in err
+        assert fake.names() == ["generate_province", "import_batch", "screen", "screen"]
+        assert User.objects.filter(username="auditor").exists()
+
     def test_refuses_zero_persons(self, db, tmp_path):
         with pytest.raises(CommandError, match="at least 1"):
             run("demo", "--persons=0", "--months=2", f"--out={tmp_path}")
+
+
+class TestDemoForReal:
+    """generate_province and import_batch as they are; screening is the mocks' business."""
+
+    def test_a_small_province_is_generated_imported_and_logins_made(
+        self, db, tmp_path, monkeypatch
+    ):
+        registered = {k: v for k, v in demo.get_commands().items() if k != "screen"}
+        monkeypatch.setattr(demo, "get_commands", lambda: registered)
+        out_dir = tmp_path / "demo-data"
+
+        out, _ = run("demo", "--persons=120", "--months=1", f"--out={out_dir}", "--seed=3")
+        again, _ = run("demo", "--persons=120", "--months=1", f"--out={out_dir}", "--seed=3")
+
+        assert (out_dir / "settlements.csv").exists()
+        assert ImportBatch.objects.get().status == ImportBatch.Status.DONE
+        assert Settlement.objects.exists()
+        hospital = UserProfile.objects.get(user__username="hospital").institution
+        assert hospital.kind == Institution.Kind.MEDICAL
+        assert "not regenerating" in again
+        assert "not importing again" in again
+        assert "http://127.0.0.1:8000" in out
