@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet, Sum
 from medins.models import (
     ANNUAL_POINTS,
     Designation,
+    Division,
     Institution,
     Person,
     PointDeduction,
@@ -173,3 +174,11 @@ def home_counts(user: AnyUser) -> dict[str, int]:
             open_flags = open_flags.filter(fixmedins_code__in=institutions.values("code"))
         counts["open_flags"] = open_flags.count()
     return counts
+
+
+def division_name(region_code: str) -> str:
+    """The name of the division a region prefix stands for ("3701" → 济南市), or ""."""
+    if not region_code:
+        return ""
+    code = region_code.ljust(6, "0") if len(region_code) < 6 else region_code
+    return Division.objects.filter(code=code).values_list("name", flat=True).first() or ""

@@ -60,6 +60,10 @@ FIGURES_BY_ROLE = {
 RECENT = 10  # rows in the recent settlements and batches tables
 
 
+def _region_label(region_code: str) -> str:
+    return f"{region_code} {selectors.division_name(region_code)}".strip()
+
+
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -67,9 +71,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if role is None:
         return render(request, "medins/no_role.html")
     counts = selectors.home_counts(request.user)
+    profile = selectors.profile_of(request.user)
     context = {
         "role": Role(role),
-        "profile": selectors.profile_of(request.user),
+        "profile": profile,
+        "region_label": _region_label(profile.region_code if profile else ""),
         "duties": DUTIES[role],
         "figures": [(FIGURE_LABELS[key], counts[key]) for key in FIGURES_BY_ROLE[role]],
         "may_reveal": selectors.may_reveal(request.user),

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import SettlementFactory, UserFactory, make_user
+from tests.factories import DivisionFactory, SettlementFactory, UserFactory, make_user
 
 HOME = "/"
 
@@ -77,7 +77,7 @@ class TestHomePerRole:
 
         page = home_of(client, cast.jinan_auditor, "en")
 
-        assert "Your region: 3701." in page
+        assert "Your region: 3701" in page
         assert '<span class="value">1</span><span class="label">Settlements</span>' in page
 
     def test_a_hospital_client_sees_its_institution_and_only_its_settlements(self, client, cast):
@@ -189,3 +189,12 @@ class TestHospitalWithoutInstitution:
 
         assert "No institution is bound to your account yet" in page
         assert "No settlements yet." in page
+
+
+class TestRegionName:
+    def test_the_region_is_named_when_the_registry_knows_it(self, client, cast):
+        DivisionFactory(code="370100", name="济南市", level=2)
+
+        page = home_of(client, cast.jinan_auditor)
+
+        assert "您的管辖区划：3701 济南市。" in page
