@@ -24,6 +24,12 @@ def run(*args, **options):
     return out.getvalue(), err.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _static_root(settings, tmp_path):
+    """demo collects static files: into the test's folder, never the project's."""
+    settings.STATIC_ROOT = tmp_path / "static"
+
+
 @pytest.fixture
 def registry(db):
     InstitutionFactory(code="P37010200001", kind=Institution.Kind.PHARMACY)
@@ -87,7 +93,7 @@ class FakeCommands:
         monkeypatch.setattr(demo, "call_command", self.call)
 
     def call(self, name, *args, **options):
-        if name == "create_demo_users":
+        if name in ("create_demo_users", "collectstatic"):
             return self.real_call_command(name, *args, **options)
         self.calls.append((name, *args))
         if name == "import_batch":
@@ -204,3 +210,4 @@ class TestDemoForReal:
         assert "not regenerating" in again
         assert "not importing again" in again
         assert "http://127.0.0.1:8000" in out
+        assert (tmp_path / "static" / "medins" / "site.css").exists()  # served without DEBUG

@@ -68,6 +68,8 @@ class Command(BaseCommand):
         if imported or not already_screened():
             self._screen()
         call_command("create_demo_users", stdout=self.stdout, stderr=self.stderr)
+        # runserver without DEBUG serves static files only through WhiteNoise's STATIC_ROOT.
+        call_command("collectstatic", "--no-input", verbosity=0)
         self._welcome()
 
     def _generate(self, out: Path, parameters: dict[str, int], *, force: bool) -> bool:
@@ -99,7 +101,7 @@ class Command(BaseCommand):
         if "screen" not in get_commands():
             self.stdout.write("No screen command installed: skipping screening.")
             return
-        window = Settlement.objects.aggregate(start=Min("begin_time"), end=Max("begin_time"))
+        window = Settlement.objects.aggregate(start=Min("begin_time"), end=Max("end_time"))
         if window["start"] is None:
             self.stdout.write("No settlements imported: nothing to screen.")
             return
@@ -109,8 +111,11 @@ class Command(BaseCommand):
             call_command(
                 "screen", f"--from={start}", f"--to={end}", stdout=self.stdout, stderr=self.stderr
             )
-        except CommandError as error:  # the logins are still worth making: say so and go on
-            self.stderr.write(f"Screening failed, the demo runs without flags: {error}")
+        except Exception as error:  # any failure: the logins are still worth making, so say it
+            self.stderr.write(
+                f"Screening failed ({type(error).__name__}: {error}); the demo runs without "
+                "flags, and the next `manage.py demo` tries screening again."
+            )
 
     def _welcome(self) -> None:
         self.stdout.write("")
