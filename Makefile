@@ -7,7 +7,7 @@ DEMO_DIR := demo-data
 DEMO_PERSONS ?= 20000
 DEMO_MONTHS ?= 3
 
-.PHONY: demo test lint format bench install browser clean
+.PHONY: demo test lint format bench install browser clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) medins.sqlite3 .test.sqlite3 var staticfiles
+
+# Refresh and compile the zh_Hans catalogue; `make messages PAIRS=file.tsv` fills translations.
+messages: $(STAMP)
+	$(PY) scripts/translate.py $(PAIRS)

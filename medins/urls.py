@@ -12,4 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Each app's own pages, under the prefixes its urls.py gives them.
+    path("", include("screening.urls")),
+    path("", include("screening.audit.urls")),
+    path("", include("settlement.urls")),
+    path("", include("services.urls")),
 ]

@@ -37,3 +37,16 @@ def cast(db):
 def _fast_password_hasher(settings):
     """Users made in tests hash their passwords cheaply; real hashing is Django's concern."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages raised outside a request are matched in English, whatever ran before.
+
+    A request through the test client still gets the language its headers ask for
+    (Chinese by default), so the Chinese pages are tested as users see them.
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -82,6 +82,7 @@ def screening_run_start(
     divisions: list[str] | None = None,
     started_by: Any = None,
     partitions: int | None = None,
+    queue: bool = True,
 ) -> ScreeningRun:
     """Record the run with the configuration in force; queue its partitions after commit."""
     if window_end < window_start:
@@ -109,7 +110,8 @@ def screening_run_start(
     )
     run.partitions_total = len(bounds)
     run.save(update_fields=["partitions_total"])
-    transaction.on_commit(lambda: screening_run_queue(run_id=run.pk))
+    if queue:  # else the caller runs the partitions itself (the terminal's eager mode)
+        transaction.on_commit(lambda: screening_run_queue(run_id=run.pk))
     return run
 
 

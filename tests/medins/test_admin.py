@@ -206,6 +206,7 @@ class TestRegistryForms:
                 "effective_to": "2026-03-01",
                 "reason": "",
             },
+            HTTP_ACCEPT_LANGUAGE="en",
         )
 
         assert response.status_code == 200
@@ -259,7 +260,8 @@ class TestSettlementPage:
         lines = [FeeLineFactory(settlement=settlement, line_id=f"L{n:03d}") for n in range(60)]
 
         response = admin_client.get(
-            reverse("admin:settlement_settlement_change", args=[settlement.pk])
+            reverse("admin:settlement_settlement_change", args=[settlement.pk]),
+            HTTP_ACCEPT_LANGUAGE="en",
         )
 
         content = response.content.decode()

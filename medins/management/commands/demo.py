@@ -8,6 +8,7 @@ the screening command is installed, and creates one login per role.
 from __future__ import annotations
 
 import json
+from importlib import import_module
 from pathlib import Path
 
 from django.core.management import call_command, get_commands
@@ -21,6 +22,9 @@ from settlement.models import ImportBatch, Settlement
 
 STAMP = ".demo-stamp.json"  # in DIR: the parameters the batch there was generated with
 URL = "http://127.0.0.1:8000"
+# Apps that add demo data of their own (cases, policies, stations): each module, when it
+# exists, has `demo_seed(*, stdout)`, idempotent, run after the logins exist.
+DEMO_SEEDS = ("screening.audit.demo", "settlement.demo", "services.demo")
 
 
 def stamp_matches(out: Path, parameters: dict[str, int]) -> bool:
@@ -68,6 +72,7 @@ class Command(BaseCommand):
         if imported or not already_screened():
             self._screen()
         call_command("create_demo_users", stdout=self.stdout, stderr=self.stderr)
+        self._seed_apps()
         # runserver without DEBUG serves static files only through WhiteNoise's STATIC_ROOT.
         call_command("collectstatic", "--no-input", verbosity=0)
         self._welcome()
@@ -116,6 +121,16 @@ class Command(BaseCommand):
                 f"Screening failed ({type(error).__name__}: {error}); the demo runs without "
                 "flags, and the next `manage.py demo` tries screening again."
             )
+
+    def _seed_apps(self) -> None:
+        for name in DEMO_SEEDS:
+            try:
+                module = import_module(name)
+            except ModuleNotFoundError as error:
+                if error.name != name:
+                    raise
+                continue
+            module.demo_seed(stdout=self.stdout)
 
     def _welcome(self) -> None:
         self.stdout.write("")

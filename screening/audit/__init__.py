@@ -1,0 +1,1 @@
+"""Audit cases: what auditors make of the flags screening raises (issue 4)."""
