@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark in turn and print its figures.
 
-`python -m benchmarks.run [name ...]` runs only the named ones (generator, import, screen).
+`python -m benchmarks.run [name ...]` runs only the named ones (generator, import, screen,
+queue, precheck, load).
 Each benchmark is a module with `main(argv)`; they print, they never assert.
 """
 
@@ -11,7 +12,14 @@ import os
 import sys
 import time
 
-BENCHMARKS = ("generator_bench", "import_bench", "screen_bench")
+BENCHMARKS = (
+    "generator_bench",
+    "import_bench",
+    "screen_bench",
+    "queue_bench",  # issue 4: the triage queue over a million flags
+    "precheck_bench",  # issue 5: pre-check latency and throughput
+    "load_bench",  # issue 7: mixed traffic against gunicorn
+)
 
 
 def main(argv: list[str]) -> None:

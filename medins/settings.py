@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "template_partials",
     "medins",
     "settlement",
+    "settlement.policy",
     "screening",
     "screening.audit",
     "services",

@@ -1,0 +1,1 @@
+"""Settlement policy: who pays what, as versioned data (issue 5)."""
