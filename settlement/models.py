@@ -218,3 +218,206 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.source} ({self.status})"
+
+
+# --- The REST API for hospital and pharmacy systems (issue 5). ---
+
+
+class ApiCredential(models.Model):
+    """An institution's API key. Only a hash is stored; the key is shown once, when issued.
+
+    Rotating issues a new key and revokes the old one; a revoked key authenticates no more.
+    """
+
+    institution = models.ForeignKey(
+        Institution,
+        models.CASCADE,
+        related_name="api_credentials",
+        verbose_name=_("institution"),
+    )
+    name = models.CharField(_("client name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64)
+    rate = models.CharField(
+        _("rate limit"),
+        max_length=20,
+        blank=True,
+        help_text=_("Requests per period, e.g. 600/min; empty: the default rate."),
+    )
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    replaced_by = models.OneToOneField(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("replaced by"),
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API credential")
+        verbose_name_plural = _("API credentials")
+        ordering = ["institution", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """The first result of a submission carrying an Idempotency-Key, per institution."""
+
+    institution = models.ForeignKey(
+        Institution, models.CASCADE, related_name="+", verbose_name=_("institution")
+    )
+    key = models.CharField(_("idempotency key"), max_length=100)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    settlement = models.ForeignKey(
+        Settlement,
+        models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("settlement"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.key}"
+
+
+class SettlementReversal(models.Model):
+    """冲正: a settlement reversed by a negative one; a settlement is reversed at most once."""
+
+    original = models.OneToOneField(
+        Settlement, models.CASCADE, related_name="reversal", verbose_name=_("original")
+    )
+    reversing = models.OneToOneField(
+        Settlement, models.CASCADE, related_name="reverses", verbose_name=_("reversing settlement")
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    reversed_at = models.DateTimeField(_("reversed at"))
+    credential = models.ForeignKey(
+        ApiCredential,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API credential"),
+    )
+
+    class Meta:
+        verbose_name = _("settlement reversal")
+        verbose_name_plural = _("settlement reversals")
+
+    def __str__(self) -> str:
+        return f"{self.original_id} → {self.reversing_id}"
+
+
+class PrecheckRecord(models.Model):
+    """One pre-check (事前/事中, 3101/3102) of an encounter, as the hospital sent it."""
+
+    task_id = models.CharField(_("task ID"), max_length=40, primary_key=True)
+    institution = models.ForeignKey(
+        Institution, models.CASCADE, related_name="prechecks", verbose_name=_("institution")
+    )
+    encounter_id = models.CharField(_("encounter ID"), max_length=40, db_index=True)
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="prechecks", verbose_name=_("person")
+    )
+    trigger = models.CharField(_("trigger scene"), max_length=2, blank=True)
+    request = models.JSONField(_("request"))
+    checked_at = models.DateTimeField(_("checked at"))
+    violation_count = models.PositiveIntegerField(_("violations"), default=0)
+
+    class Meta:
+        verbose_name = _("pre-check")
+        verbose_name_plural = _("pre-checks")
+        ordering = ["-checked_at"]
+        indexes = [models.Index(fields=["institution", "checked_at"], name="precheck_inst_time")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.encounter_id}"
+
+
+class PrecheckViolation(models.Model):
+    """One violation a pre-check found (违规信息), in the 3101/3102 output shape."""
+
+    jr_id = models.CharField(_("result ID"), max_length=50, primary_key=True)
+    precheck = models.ForeignKey(
+        PrecheckRecord, models.CASCADE, related_name="violations", verbose_name=_("pre-check")
+    )
+    rule_code = models.CharField(_("rule"), max_length=40)
+    rule_name = models.CharField(_("rule name"), max_length=200)
+    content = models.CharField(_("what is wrong"), max_length=500)
+    amount = models.DecimalField(_("amount in doubt"), **MONEY)
+    sev_deg = models.PositiveSmallIntegerField(_("severity"))
+    evidence = models.TextField(_("evidence"))
+    lines = models.JSONField(_("fee lines"), default=list)
+
+    class Meta:
+        verbose_name = _("pre-check violation")
+        verbose_name_plural = _("pre-check violations")
+
+    def __str__(self) -> str:
+        return f"{self.jr_id} {self.rule_code}"
+
+
+class PrecheckAnswer(models.Model):
+    """The hospital's answer to a pre-check warning (3103): continue or modify, and why."""
+
+    class Way(models.TextChoices):
+        CONTINUE = "1", _("Continue")
+        MODIFY = "2", _("Return to modify")
+
+    violation = models.OneToOneField(
+        PrecheckViolation, models.CASCADE, related_name="answer", verbose_name=_("violation")
+    )
+    warn_type = models.CharField(_("warning type"), max_length=1)
+    way = models.CharField(_("disposal"), max_length=1, choices=Way.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    answered_at = models.DateTimeField(_("answered at"))
+    credential = models.ForeignKey(
+        ApiCredential,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API credential"),
+    )
+
+    class Meta:
+        verbose_name = _("pre-check answer")
+        verbose_name_plural = _("pre-check answers")
+
+    def __str__(self) -> str:
+        return f"{self.violation_id} {self.get_way_display()}"
+
+
+class SettlementBreakdown(models.Model):
+    """How the policy engine split a settlement submitted through the API, step by step."""
+
+    settlement = models.OneToOneField(
+        Settlement, models.CASCADE, related_name="breakdown", verbose_name=_("settlement")
+    )
+    policy_version = models.CharField(_("policy version"), max_length=100, blank=True)
+    amounts = models.JSONField(_("amounts"), default=dict)
+    steps = models.JSONField(_("steps"), default=list)
+
+    class Meta:
+        verbose_name = _("settlement breakdown")
+        verbose_name_plural = _("settlement breakdowns")
+
+    def __str__(self) -> str:
+        return self.settlement_id
