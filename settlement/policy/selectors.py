@@ -1,0 +1,195 @@
+"""Reads of the policy app: the policy in force, a person's year so far, refund lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from settlement.models import Settlement
+from settlement.policy import engine
+from settlement.policy.models import (
+    ChronicDiseaseQuota,
+    DaySurgeryRate,
+    NegotiatedDrug,
+    PolicyScheme,
+    PolicyVersion,
+    RefundLine,
+    RefundRun,
+    SettlementUsage,
+)
+
+# Medical types whose fund payment counts against the outpatient annual quota when a stored
+# settlement has no recorded usage (imported before the policy app recorded counters).
+OUTPATIENT_QUOTA_MED_TYPES = ("11", "13", "41")
+
+
+class PolicyNotFound(engine.PolicyError):
+    """No published policy covers the claim; the message names what was looked for."""
+
+
+def _prefixes(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split("|") if p.strip())
+
+
+def version_in_force(*, day: date) -> PolicyVersion:
+    """The latest published version whose period contains day; raises PolicyNotFound."""
+    version = (
+        PolicyVersion.objects.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gt=day),
+            status=PolicyVersion.Status.PUBLISHED,
+            effective_from__lte=day,
+        )
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    if version is None:
+        raise PolicyNotFound(
+            _("No published policy is in force on %(day)s.") % {"day": day.isoformat()}
+        )
+    return version
+
+
+def policy_set_of(
+    *, version: PolicyVersion, insutype: str, med_type: str, institution_level: int
+) -> engine.PolicySet:
+    """The plain-data policy of one scheme of version; raises PolicyNotFound."""
+    scheme = PolicyScheme.objects.filter(
+        version=version, insutype=insutype, med_type=med_type, institution_level=institution_level
+    ).first()
+    if scheme is None:
+        raise PolicyNotFound(
+            _(
+                "Policy %(version)s has no scheme for insurance type %(insutype)s, "
+                "medical type %(med_type)s, institution level %(level)s."
+            )
+            % {
+                "version": version.code,
+                "insutype": insutype,
+                "med_type": med_type,
+                "level": institution_level,
+            }
+        )
+    chronic = ()
+    if scheme.chronic:
+        chronic = tuple(
+            engine.ChronicDisease(
+                code=d.code,
+                name=d.name,
+                icd_prefixes=_prefixes(d.icd_prefixes),
+                annual_quota=d.annual_quota,
+                fund_ratio=d.fund_ratio,
+            )
+            for d in ChronicDiseaseQuota.objects.filter(version=version, insutype=insutype)
+        )
+    day_surgery = tuple(
+        engine.DaySurgeryRate(
+            code=r.code,
+            name=r.name,
+            fund_amount=r.fund_amount,
+            icd_prefixes=_prefixes(r.icd_prefixes),
+        )
+        for r in DaySurgeryRate.objects.filter(
+            version=version, insutype=insutype, institution_level=institution_level
+        )
+        if med_type == engine.DAY_SURGERY
+    )
+    return engine.PolicySet(
+        version=version.code,
+        insutype=insutype,
+        med_type=med_type,
+        institution_level=institution_level,
+        fund_ratio=scheme.fund_ratio,
+        deductible=scheme.deductible,
+        deductible_basis=scheme.deductible_basis,
+        deductible_group=scheme.deductible_group,
+        annual_cap=scheme.annual_cap,
+        outpatient_quota=scheme.outpatient_quota,
+        class_b_self_ratio=scheme.class_b_self_ratio,
+        personal_account=scheme.personal_account,
+        negotiated_ratio=scheme.negotiated_ratio,
+        chronic_diseases=chronic,
+        dialysis_icd_prefixes=_prefixes(version.dialysis_icd_prefixes),
+        dialysis_no_class_b_from=version.dialysis_no_class_b_from,
+        radiotherapy_course_quota=scheme.radiotherapy_course_quota,
+        day_surgery=day_surgery,
+        cross_region_filed_cut=scheme.cross_region_filed_cut,
+        cross_region_unfiled_cut=scheme.cross_region_unfiled_cut,
+    )
+
+
+def policy_in_force(
+    *, insutype: str, med_type: str, institution_level: int, day: date
+) -> engine.PolicySet:
+    """The policy that settles a claim of this kind ending on day; raises PolicyNotFound."""
+    return policy_set_of(
+        version=version_in_force(day=day),
+        insutype=insutype,
+        med_type=med_type,
+        institution_level=institution_level,
+    )
+
+
+def negotiated_drug_codes(*, version: PolicyVersion) -> frozenset[str]:
+    """List codes of the negotiated (国谈) drugs the version pays through the dual channel."""
+    return frozenset(NegotiatedDrug.objects.filter(version=version).values_list("code", flat=True))
+
+
+def year_to_date(
+    *,
+    psn_no: str,
+    year: int,
+    insutype: str | None = None,
+    before: datetime | None = None,
+    exclude_setl_ids: tuple[str, ...] = (),
+) -> engine.YearToDate:
+    """The person's fund payments and policy counters over stored settlements of the year.
+
+    A settlement counts in the year its encounter ends. Counters come from recorded usages;
+    a settlement without any (imported from a batch) adds its fund payment to the outpatient
+    quota when it is an outpatient visit or pharmacy purchase, and nothing else. Reversals
+    carry negative amounts, so sums net them out.
+    """
+    settlements = Settlement.objects.filter(person_id=psn_no, end_time__year=year)
+    if insutype:
+        settlements = settlements.filter(insurance_type=insutype)
+    if before is not None:
+        settlements = settlements.filter(end_time__lt=before)
+    if exclude_setl_ids:
+        settlements = settlements.exclude(setl_id__in=exclude_setl_ids)
+    hifp = settlements.aggregate(total=Sum("fund_paid"))["total"] or engine.ZERO
+    counters: dict[str, Decimal] = defaultdict(lambda: engine.ZERO)
+    usages = SettlementUsage.objects.filter(settlement__in=settlements)
+    for row in usages.values("key").annotate(total=Sum("amount")):
+        counters[row["key"]] += row["total"]
+    unrecorded = settlements.annotate(usage_count=Count("policy_usages")).filter(
+        usage_count=0, medical_type__in=OUTPATIENT_QUOTA_MED_TYPES
+    )
+    outpatient = unrecorded.aggregate(total=Sum("fund_paid"))["total"]
+    if outpatient:
+        counters[engine.OUTPATIENT_QUOTA] += outpatient
+    return engine.YearToDate(hifp_pay=hifp, counters=dict(counters))
+
+
+def refund_runs() -> QuerySet[RefundRun]:
+    return RefundRun.objects.select_related("version", "created_by", "decided_by")
+
+
+def refund_lines(*, run: RefundRun) -> QuerySet[RefundLine]:
+    return run.lines.select_related("institution", "settlement")
+
+
+def refund_totals_by_institution(*, run: RefundRun) -> list[dict]:
+    """Per institution: settlements recomputed, settlements refunded, refund total."""
+    return list(
+        run.lines.values("institution_id", "institution__name")
+        .annotate(
+            settlements=Count("pk"),
+            refunded=Count("pk", filter=Q(refund_amount__gt=0)),
+            refund_total=Sum("refund_amount"),
+        )
+        .order_by("institution_id")
+    )
