@@ -57,7 +57,9 @@ def _is_postgres() -> bool:
 def _column_sql(spec: interchange.FileSpec, national: str) -> str:
     column = spec.column(national)
     model = apps.get_model(spec.model)
-    name = model._meta.get_field(column.field.removesuffix("_id")).column
+    fields = {field.name: field for field in model._meta.get_fields() if field.concrete}
+    field = fields.get(column.field) or fields[column.field.removesuffix("_id")]  # check_id
+    name = field.column
     if column.kind == "money" or national in FEN_NATIONALS:
         cast = "bigint" if _is_postgres() else "INTEGER"
         return f"CAST(ROUND({name} * 100) AS {cast})"

@@ -267,10 +267,13 @@ def screening_runs_resume(*, at: datetime) -> int:
         .values_list("run_id", flat=True)
         .distinct()
     )
+    # Taken before re-queueing, so a run those partitions move on is not finished twice.
+    stuck_finishing = list(
+        ScreeningRun.objects.filter(
+            status=ScreeningRun.Status.FINISHING, created_at__lt=at - PARTITION_LEASE
+        ).values_list("pk", flat=True)
+    )
     queued = sum(screening_run_queue(run_id=run_id) for run_id in list(stuck_runs))
-    for run_id in ScreeningRun.objects.filter(
-        status=ScreeningRun.Status.FINISHING, created_at__lt=at - PARTITION_LEASE
-    ).values_list("pk", flat=True):
+    for run_id in stuck_finishing:
         tasks.screening_run_finish.delay(run_id=run_id)
-        queued += 1
-    return queued
+    return queued + len(stuck_finishing)

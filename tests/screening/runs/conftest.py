@@ -1,0 +1,49 @@
+"""Stored data a run can screen: two persons, each with an over-priced lab line."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from tests.celery_worker import celery_worker, celery_worker_process  # noqa: F401  (fixtures)
+from tests.factories import (
+    CatalogItemFactory,
+    FeeLineFactory,
+    InstitutionFactory,
+    PersonFactory,
+    SettlementFactory,
+    shanghai,
+)
+
+CAPPED = "002503020030000"
+WINDOW = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+def overpriced_line(person, institution, *, day: int, line_id: str):
+    settlement = SettlementFactory(
+        person=person, institution=institution, begin_time=shanghai(2026, 3, day, 9, 0)
+    )
+    return FeeLineFactory(
+        line_id=line_id,
+        settlement=settlement,
+        item_code=CAPPED,
+        unit_price=Decimal("25.00"),
+        amount=Decimal("25.00"),
+    )
+
+
+@pytest.fixture
+def screenable(db):
+    """Four persons at one hospital; the 1st and 3rd pay 25 yuan for a lab item capped at 10."""
+    hospital = InstitutionFactory(code="H37010200001")
+    CatalogItemFactory(code=CAPPED, price_cap=Decimal("10.00"))
+    persons = [PersonFactory(psn_no=f"37010200000{n}") for n in range(1, 5)]
+    first, second = persons[0], persons[2]  # one in each half of the person numbers
+    lines = [
+        overpriced_line(first, hospital, day=3, line_id="F1"),
+        overpriced_line(second, hospital, day=4, line_id="F2"),
+    ]
+    return SimpleNamespace(hospital=hospital, persons=persons, lines=lines)
