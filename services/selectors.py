@@ -88,3 +88,26 @@ def complaints_visible_to(user: AnyUser) -> QuerySet[Complaint]:
     if role == Role.CLERK:
         return complaints.filter(station__in=stations_visible_to(user))
     return complaints.none()
+
+
+# 门诊慢特病 a certification may name when no settlement policy lists any (Shandong's common
+# ones; the policy app's ChronicDiseaseQuota codes win when present).
+CHRONIC_DISEASES_FALLBACK = (
+    ("I10", "高血压"),
+    ("E11", "糖尿病"),
+    ("I25", "冠心病"),
+    ("N18", "慢性肾功能衰竭(透析)"),
+    ("C00", "恶性肿瘤门诊治疗"),
+    ("F20", "精神分裂症"),
+)
+
+
+def chronic_disease_options() -> list[tuple[str, str]]:
+    """(code, name) of the diseases a certification may name, in code order."""
+    try:
+        from settlement.policy.models import ChronicDiseaseQuota
+
+        listed = dict(ChronicDiseaseQuota.objects.values_list("code", "name").order_by("code"))
+    except Exception:
+        listed = {}
+    return sorted(listed.items()) if listed else list(CHRONIC_DISEASES_FALLBACK)
