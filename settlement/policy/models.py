@@ -270,6 +270,14 @@ class RefundRun(models.Model):
     )
     period_from = models.DateField(_("settlements from"))
     period_to = models.DateField(_("settlements to (exclusive)"))
+    institution = models.ForeignKey(
+        Institution,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("only at institution"),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.COMPUTED
     )

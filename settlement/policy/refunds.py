@@ -1,0 +1,312 @@
+"""政策性差额退费: recompute a past period's settlements under a retroactive policy version.
+
+Each settlement is settled twice by the engine, under the version that was in force before
+the new one was published (the prior policy) and under the new one, so that the difference is
+the policy's effect alone; settlements whose person share does not change are left out. A
+person's settlements are replayed in order, so quotas and caps see the earlier results of the
+same policy. The refund is what the person pays less; a person who would pay more is not
+asked for it (the difference is kept, the refund is zero).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from medins.models import Institution, Role
+from medins.selectors import role_of
+from settlement.models import Settlement
+from settlement.policy import engine
+from settlement.policy.claims import claim_from_settlement
+from settlement.policy.models import PolicyVersion, RefundLine, RefundRun
+from settlement.policy.selectors import (
+    negotiated_drug_codes,
+    policy_set_of,
+    refund_lines,
+    year_to_date,
+)
+
+DECIDERS = (Role.ADMIN, Role.SUPERVISOR)
+
+
+class RefundError(Exception):
+    """A refund run cannot be computed or decided this way; the message says why."""
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def _prior_version(*, version: PolicyVersion, day: date) -> PolicyVersion | None:
+    """The version that settled claims of day before version was published."""
+    return (
+        PolicyVersion.objects.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gt=day),
+            status=PolicyVersion.Status.PUBLISHED,
+            effective_from__lte=day,
+            published_at__lt=version.published_at,
+        )
+        .exclude(pk=version.pk)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+
+
+def _check_period(version: PolicyVersion, period_from: date, period_to: date) -> None:
+    if not version.is_published:
+        raise RefundError(
+            _("Version %(code)s is not published; publish it first.") % {"code": version.code}
+        )
+    if period_to <= period_from:
+        raise RefundError(_("The period must end after it begins."))
+    ends_inside = version.effective_to is None or period_to <= version.effective_to
+    if period_from < version.effective_from or not ends_inside:
+        raise RefundError(
+            _("The period %(start)s–%(end)s lies outside version %(code)s's effective period.")
+            % {"start": period_from, "end": period_to, "code": version.code}
+        )
+
+
+class _Replay:
+    """One policy's results so far for one person and year, on top of the stored ones."""
+
+    def __init__(self, stored: engine.YearToDate) -> None:
+        self.hifp = stored.hifp_pay
+        self.counters: dict[str, Decimal] = defaultdict(lambda: engine.ZERO, stored.counters)
+
+    def year_to_date(self) -> engine.YearToDate:
+        return engine.YearToDate(hifp_pay=self.hifp, counters=dict(self.counters))
+
+    def add(self, breakdown: engine.Breakdown) -> None:
+        self.hifp += breakdown.hifp_pay
+        for key, amount in breakdown.counters:
+            self.counters[key] += amount
+
+
+def _settle_under(
+    settlement: Settlement, version: PolicyVersion, claim: engine.Claim
+) -> engine.Breakdown:
+    policy = policy_set_of(
+        version=version,
+        insutype=claim.insutype,
+        med_type=claim.med_type,
+        institution_level=claim.institution_level,
+    )
+    return engine.settle(claim, policy)
+
+
+def _with_negotiated(claim: engine.Claim, codes: frozenset[str]) -> engine.Claim:
+    """claim with the negotiated-drug flags another version's list gives its lines."""
+    outpatient = not claim.med_type.startswith("2")
+    lines = tuple(
+        replace(
+            line,
+            negotiated_drug=line.hilist_code in codes,
+            dual_channel=line.hilist_code in codes and outpatient,
+        )
+        for line in claim.lines
+    )
+    return replace(claim, lines=lines)
+
+
+def _recompute(
+    settlement: Settlement,
+    version: PolicyVersion,
+    replays: dict[str, _Replay],
+    codes: dict[int, frozenset[str]],
+) -> RefundLine:
+    """The settlement's line under both policies; replays carry each policy's year so far."""
+    day = timezone.localtime(settlement.end_time).date()
+    prior = _prior_version(version=version, day=day)
+    claim = claim_from_settlement(
+        settlement,
+        negotiated_codes=codes.setdefault(version.pk, negotiated_drug_codes(version=version)),
+        year_to_date=replays["new"].year_to_date(),
+    )
+    new = _settle_under(settlement, version, claim)
+    replays["new"].add(new)
+    paid_personal = settlement.account_paid + settlement.cash_paid
+    if prior is None:
+        old_hifp, old_personal = settlement.fund_paid, paid_personal
+    else:
+        prior_codes = codes.setdefault(prior.pk, negotiated_drug_codes(version=prior))
+        old_claim = replace(
+            _with_negotiated(claim, prior_codes), year_to_date=replays["old"].year_to_date()
+        )
+        old = _settle_under(settlement, prior, old_claim)
+        replays["old"].add(old)
+        old_hifp, old_personal = old.hifp_pay, old.acct_pay + old.psn_cash_pay
+    new_personal = new.acct_pay + new.psn_cash_pay
+    difference = old_personal - new_personal
+    return RefundLine(
+        settlement=settlement,
+        institution_id=settlement.institution_id,
+        paid_hifp_pay=settlement.fund_paid,
+        paid_personal=paid_personal,
+        prior_version=prior.code if prior else "",
+        old_hifp_pay=old_hifp,
+        old_personal=old_personal,
+        new_hifp_pay=new.hifp_pay,
+        new_personal=new_personal,
+        difference=difference,
+        refund_amount=max(difference, engine.ZERO),
+        steps=list(new.steps),
+    )
+
+
+@transaction.atomic(durable=True)
+def refund_run_compute(
+    *,
+    version: PolicyVersion,
+    period_from: date,
+    period_to: date,
+    institution_code: str = "",
+    user: AbstractBaseUser | None = None,
+) -> RefundRun:
+    """Recompute the period's settlements (ending in [from, to)) under version; one run.
+
+    With institution_code, only that institution's settlements (the persons' earlier
+    settlements elsewhere still count towards their quotas and caps).
+
+    Raises RefundError for an unpublished version or a period outside its effective period,
+    and engine.PolicyError when a settlement has no scheme in a version.
+    """
+    _check_period(version, period_from, period_to)
+    settlements = (
+        Settlement.objects.filter(
+            end_time__gte=_start_of(period_from),
+            end_time__lt=_start_of(period_to),
+            is_reversal=False,
+        )
+        .select_related("person", "institution")
+        .order_by("person_id", "end_time", "setl_id")
+    )
+    if institution_code:
+        if not Institution.objects.filter(code=institution_code).exists():
+            raise RefundError(
+                _("No institution has the code %(code)s.") % {"code": institution_code}
+            )
+        settlements = settlements.filter(institution_id=institution_code)
+    lines: list[RefundLine] = []
+    replays: dict[tuple[str, int], dict[str, _Replay]] = {}
+    codes: dict[int, frozenset[str]] = {}
+    count = 0
+    for settlement in settlements:
+        count += 1
+        year = timezone.localtime(settlement.end_time).year
+        key = (settlement.person_id, year)
+        if key not in replays:
+            stored = year_to_date(
+                psn_no=settlement.person_id,
+                year=year,
+                insutype=settlement.insurance_type,
+                before=_start_of(period_from),
+            )
+            replays[key] = {"new": _Replay(stored), "old": _Replay(stored)}
+        try:
+            line = _recompute(settlement, version, replays[key], codes)
+        except engine.PolicyError as error:
+            raise RefundError(
+                _("Settlement %(setl_id)s: %(error)s")
+                % {"setl_id": settlement.setl_id, "error": error}
+            ) from error
+        if line.difference:
+            lines.append(line)
+    run = RefundRun.objects.create(
+        version=version,
+        period_from=period_from,
+        period_to=period_to,
+        institution_id=institution_code or None,
+        settlement_count=count,
+        refund_total=sum((line.refund_amount for line in lines), engine.ZERO),
+        created_by=user,
+    )
+    for line in lines:
+        line.run = run
+    RefundLine.objects.bulk_create(lines)
+    return run
+
+
+@transaction.atomic(durable=True)
+def refund_run_decide(
+    *, run: RefundRun, user: AbstractBaseUser, approve: bool, note: str = ""
+) -> RefundRun:
+    """Approve or reject a computed run: a supervisor or administrator, not its author."""
+    if role_of(user) not in DECIDERS:
+        raise RefundError(_("Only a supervisor or an administrator may decide a refund run."))
+    run = RefundRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RefundRun.Status.COMPUTED:
+        raise RefundError(
+            _("Refund run #%(pk)s is already %(status)s.")
+            % {"pk": run.pk, "status": run.get_status_display()}
+        )
+    if run.created_by_id is not None and run.created_by_id == user.pk:
+        raise RefundError(_("The person who computed a refund run may not decide it."))
+    if not approve and not note.strip():
+        raise RefundError(_("A rejection needs a reason."))
+    run.status = RefundRun.Status.APPROVED if approve else RefundRun.Status.REJECTED
+    run.decided_by = user
+    run.decided_at = timezone.now()
+    run.decision_note = note.strip()
+    run.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return run
+
+
+CSV_COLUMNS = (
+    "fixmedins_code",
+    "fixmedins_name",
+    "setl_id",
+    "psn_no",
+    "setl_time",
+    "prior_policy",
+    "new_policy",
+    "old_hifp_pay",
+    "new_hifp_pay",
+    "old_psn_pay",
+    "new_psn_pay",
+    "refund_amt",
+)
+
+
+def refund_run_write_csv(*, run: RefundRun, out: TextIO) -> int:
+    """Write an approved run's refund list, institution by institution; returns the rows."""
+    if run.status != RefundRun.Status.APPROVED:
+        raise RefundError(
+            _("Refund run #%(pk)s is not approved; only approved runs are exported.")
+            % {"pk": run.pk}
+        )
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    rows = 0
+    for line in refund_lines(run=run).filter(refund_amount__gt=0):
+        settlement = line.settlement
+        writer.writerow(
+            (
+                line.institution_id,
+                line.institution.name,
+                settlement.setl_id,
+                settlement.person_id,
+                timezone.localtime(settlement.settled_at).strftime("%Y-%m-%d %H:%M:%S"),
+                line.prior_version,
+                run.version.code,
+                line.old_hifp_pay,
+                line.new_hifp_pay,
+                line.old_personal,
+                line.new_personal,
+                line.refund_amount,
+            )
+        )
+        rows += 1
+    return rows
