@@ -282,6 +282,7 @@ CSV_COLUMNS = (
 
 def refund_run_write_csv(*, run: RefundRun, out: TextIO) -> int:
     """Write an approved run's refund list, institution by institution; returns the rows."""
+    run = RefundRun.objects.select_related("version").get(pk=run.pk)
     if run.status != RefundRun.Status.APPROVED:
         raise RefundError(
             _("Refund run #%(pk)s is not approved; only approved runs are exported.")

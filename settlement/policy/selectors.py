@@ -184,7 +184,7 @@ def refund_lines(*, run: RefundRun) -> QuerySet[RefundLine]:
 
 def refund_totals_by_institution(*, run: RefundRun) -> list[dict]:
     """Per institution: settlements recomputed, settlements refunded, refund total."""
-    return list(
+    rows = list(
         run.lines.values("institution_id", "institution__name")
         .annotate(
             settlements=Count("pk"),
@@ -193,3 +193,6 @@ def refund_totals_by_institution(*, run: RefundRun) -> list[dict]:
         )
         .order_by("institution_id")
     )
+    for row in rows:  # SQLite sums decimals without their places
+        row["refund_total"] = engine.money(row["refund_total"] or engine.ZERO)
+    return rows

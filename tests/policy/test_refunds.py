@@ -1,0 +1,235 @@
+"""Refund runs on a few stored settlements, worked out by hand.
+
+Residents' level-3 inpatient share goes from 60 % to 65 % from 2026-01-01 (deductible 1000):
+a 5000 stay was paid (5000 − 1000) × 60 % = 2400 and is now 2600, so the person gets 200 back;
+a 3000 stay: 1200 → 1300, 100 back. Employees and level-2 stays do not change.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from settlement.policy.models import PolicyScheme, RefundRun
+from settlement.policy.refunds import (
+    RefundError,
+    refund_run_compute,
+    refund_run_decide,
+    refund_run_write_csv,
+)
+from settlement.policy.selectors import refund_totals_by_institution
+from settlement.policy.services import policy_version_publish, policy_version_revise
+from tests.factories import (
+    FeeLineFactory,
+    InstitutionFactory,
+    PersonFactory,
+    SettlementFactory,
+    make_user,
+)
+
+D = Decimal
+YEAR = {"period_from": date(2026, 1, 1), "period_to": date(2027, 1, 1)}
+
+
+@pytest.fixture
+def revision(shandong, policy_admin):
+    draft = policy_version_revise(
+        version=shandong,
+        author=policy_admin,
+        code="SD-2026.2",
+        title="居民三级住院 65%",
+        effective_from=date(2026, 1, 1),
+    )
+    PolicyScheme.objects.filter(
+        version=draft, insutype="390", med_type="21", institution_level=3
+    ).update(fund_ratio=D("0.65"))
+    return policy_version_publish(version=draft, user=policy_admin)
+
+
+def stay(institution, amount: str, *, insutype: str = "390", paid: str = "0"):
+    person = PersonFactory(insurance_type=insutype)
+    total = D(amount)
+    settlement = SettlementFactory(
+        person=person,
+        institution=institution,
+        insurance_type=insutype,
+        medical_type="21",
+        total=total,
+        in_scope=total,
+        fund_paid=D(paid),
+        cash_paid=total - D(paid),
+    )
+    FeeLineFactory(settlement=settlement, amount=total, unit_price=total, charge_level="01")
+    return settlement
+
+
+@pytest.fixture
+def stays(db):
+    qilu = InstitutionFactory(code="H37010200001", name="齐鲁医院", hospital_grade="02")
+    provincial = InstitutionFactory(code="H37010200002", name="省立医院", hospital_grade="01")
+    county = InstitutionFactory(code="H37010200003", name="县医院", hospital_grade="05")
+    return {
+        "qilu_5000": stay(qilu, "5000", paid="2400"),
+        "qilu_3000": stay(qilu, "3000", paid="1200"),
+        "provincial_5000": stay(provincial, "5000", paid="2400"),
+        "employee": stay(qilu, "5000", insutype="310", paid="3780"),
+        "county": stay(county, "5000", paid="3600"),
+    }
+
+
+class TestRefundRunCompute:
+    def test_each_changed_settlement_gets_its_difference(self, revision, stays):
+        run = refund_run_compute(version=revision, **YEAR)
+
+        lines = {line.settlement_id: line for line in run.lines.all()}
+        assert run.settlement_count == 5
+        assert set(lines) == {
+            stays["qilu_5000"].pk,
+            stays["qilu_3000"].pk,
+            stays["provincial_5000"].pk,
+        }
+        qilu = lines[stays["qilu_5000"].pk]
+        assert (qilu.old_hifp_pay, qilu.new_hifp_pay) == (D("2400.00"), D("2600.00"))
+        assert (qilu.old_personal, qilu.new_personal) == (D("2600.00"), D("2400.00"))
+        assert qilu.refund_amount == D("200.00")
+        assert qilu.prior_version == "SD-2026.1"
+        assert lines[stays["qilu_3000"].pk].refund_amount == D("100.00")
+        assert run.refund_total == D("500.00")
+
+    def test_the_list_per_institution_sums_its_refunds(self, revision, stays):
+        run = refund_run_compute(version=revision, **YEAR)
+
+        totals = refund_totals_by_institution(run=run)
+
+        assert [
+            (row["institution_id"], row["refunded"], row["refund_total"]) for row in totals
+        ] == [
+            ("H37010200001", 2, D("300.00")),
+            ("H37010200002", 1, D("200.00")),
+        ]
+
+    def test_one_institution_only(self, revision, stays):
+        run = refund_run_compute(version=revision, institution_code="H37010200002", **YEAR)
+
+        assert run.settlement_count == 1
+        assert run.refund_total == D("200.00")
+
+    def test_without_a_prior_policy_the_stored_amounts_are_the_baseline(self, shandong, stays):
+        """Under the first version the 5000 stay pays 2400 as stored: no line for it."""
+        county = stays["county"]  # level 2: (5000 − 500) × 80 % = 3600, as stored
+
+        run = refund_run_compute(version=shandong, **YEAR)
+
+        assert county.pk not in set(run.lines.values_list("settlement_id", flat=True))
+        assert run.refund_total == D("0.00")
+
+    def test_a_person_who_would_pay_more_is_not_charged(self, shandong, db):
+        """Stored as fund 4000 of 5000, the policy says 2400: difference −1600, refund 0."""
+        qilu = InstitutionFactory(hospital_grade="02")
+        generous = stay(qilu, "5000", paid="4000")
+
+        run = refund_run_compute(version=shandong, **YEAR)
+
+        line = run.lines.get(settlement=generous)
+        assert (line.difference, line.refund_amount) == (D("-1600.00"), D("0.00"))
+
+    def test_a_period_outside_the_version_is_refused(self, revision):
+        with pytest.raises(RefundError, match="outside"):
+            refund_run_compute(
+                version=revision, period_from=date(2025, 12, 1), period_to=date(2026, 2, 1)
+            )
+
+    def test_a_draft_version_is_refused(self, shandong, policy_admin):
+        draft = policy_version_revise(
+            version=shandong,
+            author=policy_admin,
+            code="D",
+            title="d",
+            effective_from=date(2026, 1, 1),
+        )
+
+        with pytest.raises(RefundError, match="not published"):
+            refund_run_compute(version=draft, **YEAR)
+
+
+class TestRefundRunDecide:
+    def test_a_supervisor_approves_a_run(self, revision, stays, policy_admin):
+        run = refund_run_compute(version=revision, user=policy_admin, **YEAR)
+        supervisor = make_user("supervisor", region_code="3701")
+
+        run = refund_run_decide(run=run, user=supervisor, approve=True)
+
+        assert run.status == RefundRun.Status.APPROVED
+        assert run.decided_by == supervisor
+        assert run.decided_at is not None
+
+    def test_the_author_may_not_decide_their_own_run(self, revision, stays, policy_admin):
+        run = refund_run_compute(version=revision, user=policy_admin, **YEAR)
+
+        with pytest.raises(RefundError, match="computed"):
+            refund_run_decide(run=run, user=policy_admin, approve=True)
+
+    def test_an_auditor_may_not_decide(self, revision, stays):
+        run = refund_run_compute(version=revision, **YEAR)
+
+        with pytest.raises(RefundError, match="supervisor"):
+            refund_run_decide(run=run, user=make_user("auditor", region_code="3701"), approve=True)
+
+    def test_a_rejection_needs_a_reason_and_a_decided_run_stays_decided(self, revision, stays):
+        run = refund_run_compute(version=revision, **YEAR)
+        supervisor = make_user("supervisor", region_code="3701")
+
+        with pytest.raises(RefundError, match="reason"):
+            refund_run_decide(run=run, user=supervisor, approve=False)
+        refund_run_decide(run=run, user=supervisor, approve=False, note="比例有误")
+        with pytest.raises(RefundError, match="already"):
+            refund_run_decide(run=run, user=supervisor, approve=True)
+
+
+class TestRefundExport:
+    def test_an_approved_run_exports_its_refunds_by_institution(self, revision, stays):
+        run = refund_run_compute(version=revision, **YEAR)
+        refund_run_decide(run=run, user=make_user("supervisor", region_code="3701"), approve=True)
+        out = io.StringIO()
+
+        rows = refund_run_write_csv(run=run, out=out)
+
+        lines = out.getvalue().splitlines()
+        assert rows == 3
+        assert lines[0].startswith("fixmedins_code,fixmedins_name,setl_id")
+        assert [line.split(",")[0] for line in lines[1:]] == [
+            "H37010200001",
+            "H37010200001",
+            "H37010200002",
+        ]
+        assert lines[-1].endswith(",SD-2026.1,SD-2026.2,2400.00,2600.00,2600.00,2400.00,200.00")
+
+    def test_an_unapproved_run_is_not_exported(self, revision, stays):
+        run = refund_run_compute(version=revision, **YEAR)
+
+        with pytest.raises(RefundError, match="not approved"):
+            refund_run_write_csv(run=run, out=io.StringIO())
+
+
+class TestPolicyRefundCommand:
+    def test_it_computes_a_run_and_prints_the_institutions(self, revision, stays):
+        out = io.StringIO()
+
+        call_command(
+            "policy_refund",
+            "--policy=SD-2026.2",
+            "--from=2026-01-01",
+            "--to=2027-01-01",
+            stdout=out,
+        )
+
+        assert "5 settlements recomputed, 3 changed, refunds 500.00 yuan" in out.getvalue()
+        assert "H37010200001 齐鲁医院: 2 refunds, 300.00 yuan" in out.getvalue()
+
+    def test_an_unknown_version_is_named(self, db):
+        with pytest.raises(CommandError, match="NOPE"):
+            call_command("policy_refund", "--policy=NOPE", "--from=2026-01-01", "--to=2026-02-01")
