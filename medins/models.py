@@ -335,3 +335,81 @@ class RevealLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.person_id} {self.fields}"
+
+
+# --- Hardening (issue 7): the append-only audit log and failed logins. ---
+
+
+class AppendOnlyError(Exception):
+    """A change to a row that may only ever be added: the audit log is never rewritten."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise AppendOnlyError("Audit entries are append-only: they cannot be updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")
+
+
+class AuditEntry(models.Model):
+    """One write by a user, an API client or the system; added, never changed or removed.
+
+    The actor is copied as text (no foreign key), so deleting a user never touches the log;
+    on PostgreSQL a trigger (migration 0004) rejects UPDATE and DELETE as well.
+    """
+
+    class ActorKind(models.TextChoices):
+        USER = "user", _("User")
+        API = "api", _("API client")
+        ANONYMOUS = "anonymous", _("Anonymous")
+        SYSTEM = "system", _("System")
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor_kind = models.CharField(_("actor kind"), max_length=10, choices=ActorKind.choices)
+    actor = models.CharField(_("actor"), max_length=150, db_index=True, blank=True)
+    actor_id = models.BigIntegerField(_("user id"), null=True, blank=True)
+    credential = models.CharField(_("credential"), max_length=100, blank=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    method = models.CharField(_("HTTP method"), max_length=10, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    target = models.CharField(_("object"), max_length=200, blank=True, db_index=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor or '-'} {self.action} {self.target}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit entries are append-only: they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")
+
+
+class LoginFailure(models.Model):
+    """A failed log-in; enough of them in a window lock the username or the address out."""
+
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed log-in")
+        verbose_name_plural = _("failed log-ins")
+        ordering = ["-failed_at"]
+        indexes = [models.Index(fields=["ip_address", "failed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.ip_address or '-'} {self.failed_at:%Y-%m-%d %H:%M}"

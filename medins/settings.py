@@ -42,6 +42,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "medins.auditlog.AuditLogMiddleware",  # request id; every write logged
+    "medins.security.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -155,3 +157,60 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
     },
 }
+
+# --- Hardening (issue 7). PRODUCTION=true turns on HTTPS-only cookies, HSTS and the SSL
+# redirect; the embedded demo (http://127.0.0.1:8000) leaves it off. See docs/backup.md too.
+PRODUCTION = env.bool("PRODUCTION", default=False)
+if PRODUCTION and SECRET_KEY == "demo-only-not-a-secret":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PRODUCTION=true needs a SECRET_KEY of its own.")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+if env.bool("TLS_PROXY", default=False):  # behind a proxy that terminates TLS and sets this
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+AUDIT_TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # the pages put the token in the form and in hx-headers
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Enforced in production; report-only elsewhere, so a page in progress is not broken by it.
+CSP_ENFORCE = env.bool("CSP_ENFORCE", default=PRODUCTION)
+CSP_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# The API's Swagger page runs an inline script and loads its bundle from a CDN.
+CSP_RELAXED_PATHS = ["/api/docs/"]
+CSP_RELAXED_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
+    "https://cdn.jsdelivr.net; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
+# Log-in lock-out (medins/security.py): per username, and per address for spraying.
+AUTHENTICATION_BACKENDS = ["medins.security.LockoutModelBackend"]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_IP_LIMIT = env.int("LOGIN_FAILURE_IP_LIMIT", default=20)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# Uploads (medins/uploads.py): what may come in, how big; stored under MEDIA_ROOT, which is
+# never served directly.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+UPLOAD_EXTENSIONS = [".pdf", ".png", ".jpg", ".jpeg", ".csv", ".txt", ".zip", ".parquet", ".xlsx"]
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# The REST API (settlement/api): one JSON error shape, and each client's request rate.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "settlement.api.exceptions.api_exception_handler"
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"api_client": env("API_RATE", default="1200/min")}
+# Two API fields share the codes "1"/"2" (3103 warn_type, dspo_way): one schema enum for both.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"OneOrTwoEnum": ["1", "2"]}

@@ -7,7 +7,15 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from medins.models import Designation, Person, PointDeduction, RevealLog, UserProfile
+from medins.auditlog import audit_record
+from medins.models import (
+    Designation,
+    LoginFailure,
+    Person,
+    PointDeduction,
+    RevealLog,
+    UserProfile,
+)
 from medins.services import designation_set, points_deduct
 from settlement.models import BedCheck, ImportBatch
 from tests.factories import (
@@ -68,6 +76,8 @@ def records(db):
     user = UserFactory(username="clerk1")
     UserProfile.objects.create(user=user, role="clerk", region_code="370102")
     RevealLog.objects.create(user=user, person=person, fields="certno", revealed_at=AT)
+    audit_record(actor=user, action="person.reveal", target=person)
+    LoginFailure.objects.create(username="clerk1", ip_address="10.0.0.1", failed_at=AT)
     return person
 
 
