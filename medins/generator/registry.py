@@ -237,9 +237,16 @@ def _pick_practitioner_anomalies(
     peers: tuple[tuple[int, int], ...],
     rate: float,
 ) -> np.ndarray:
-    """A few physicians at level-2/3 hospitals (not the anomalous ones) who over-order."""
+    """A few internists at level-2/3 hospitals (not the anomalous ones) who over-order.
+
+    Internal medicine, as for the anomalous institutions: a physician of a small department
+    sees a handful of patients a month, too few for any monthly rate to tell them from
+    their peers, so a truth row there would measure the generator, not the screening."""
     inflated = [inst for inst, _dept in peers]
     physician = practitioners.get_column("prac_type").to_numpy() == "1"
-    eligible = np.flatnonzero(physician & (levels[dr_inst] >= 2) & ~np.isin(dr_inst, inflated))
+    internist = practitioners.get_column("dept_codg").to_numpy() == "A03"
+    eligible = np.flatnonzero(
+        physician & internist & (levels[dr_inst] >= 2) & ~np.isin(dr_inst, inflated)
+    )
     wanted = min(len(eligible) // 6, max(3, round(rate * len(eligible))))
     return np.sort(rng.choice(eligible, size=wanted, replace=False))

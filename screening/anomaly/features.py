@@ -26,7 +26,7 @@ FEATURES: dict[str, float] = {
     "readmission_rate": 0.02,  # inpatient admissions within 30 days of a discharge there
     "length_of_stay": 0.5,  # days, inpatient
     "growth": 0.05,  # total cost against the month before, as a ratio − 1
-    "other_county_share": 0.02,  # patients insured in another county (a cheap distance proxy)
+    "other_city_share": 0.02,  # patients insured in another city (异地就医: a distance proxy)
 }
 # The count behind each feature: below scoring's min_encounters it says nothing.
 VOLUME = {
@@ -89,7 +89,10 @@ def settlement_base(
             dept=pl.col("adm_dept_codg").fill_null("-"),
             inpatient=INPATIENT,
             stay_days=pl.when(INPATIENT).then(stay_days),
-            other_county=pl.col("insuplc_admdvs") != pl.col("admdvs"),  # null when unknown
+            # A city's hospitals serve all its counties; patients from another city are the
+            # distance that stands out (the first 4 digits of a division code name its city).
+            other_city=pl.col("insuplc_admdvs").str.slice(0, 4)
+            != pl.col("admdvs").str.slice(0, 4),  # null when unknown
         )
     )
 
@@ -126,7 +129,7 @@ def _encounter_sums(cost: str) -> list[pl.Expr]:
         pl.col("items").filter(stay).sum().alias("stay_items"),
         pl.col("drugs").filter(visit).sum().alias("visit_drugs"),
         pl.col("line_amount", "exam_amount", "class_b_amount", "class_c_amount").sum(),
-        pl.col("other_county").mean().alias("other_county_share"),
+        pl.col("other_city").mean().alias("other_city_share"),
     ]
 
 
@@ -199,7 +202,7 @@ def _ordered_by_practitioner(fee_lines: pl.LazyFrame, base: pl.LazyFrame) -> pl.
         ["dr_code", "month", "setl_id"],
         pl.col("bilg_dept_codg").min().alias("dept_seen"),
         pl.col("fixmedins_code").min().alias("institution_seen"),
-    ).join(base.select("setl_id", "inpatient", "other_county"), on="setl_id", how="inner")
+    ).join(base.select("setl_id", "inpatient", "other_city"), on="setl_id", how="inner")
     return per_encounter.group_by("dr_code", "month").agg(
         pl.col("dept_seen", "institution_seen").min(),
         *_encounter_sums("line_amount"),

@@ -22,6 +22,21 @@ def excess_cost() -> pl.Expr:
     return (pl.sum_horizontal(excesses) * 100).round(0).cast(pl.Int64)
 
 
+def levels_off(z_floor: float) -> pl.Expr:
+    """How many of a unit's levels (costs, items, shares, stays; growth left out) lie above
+    z_floor.
+
+    Growth alone is more patients, which a new ward or a colleague's leave explains, so it
+    makes a finding only beside a level that is off too. And on clean data a single level a
+    little beyond 3.5 comes by chance (a dozen features × thousands of units); billing more
+    per encounter moves several at once (cost, items, the share of exams), so by default a
+    finding needs two (min_features)."""
+    off = (pl.element().struct.field("feature") != "growth") & (
+        pl.element().struct.field("z") > z_floor
+    )
+    return pl.col("drivers").list.eval(off.sum()).list.first().fill_null(0)
+
+
 def anomaly_findings(
     scored: pl.DataFrame,
     *,
@@ -31,14 +46,14 @@ def anomaly_findings(
     z_threshold: float,
     model_top_share: float,
     z_floor: float,
+    min_features: int,
 ) -> pl.LazyFrame:
-    """Units with a robust z above z_threshold, or in the model's top share with a robust z
-    above z_floor (so the model alone never flags the natural top of clean data); the rule
-    passes the result through base.findings."""
+    """Units with a robust z above z_threshold or in the model's top share, with at least
+    min_features levels above z_floor (so the model alone never flags the natural top of
+    clean data); the rule passes the result through base.findings."""
     in_model_top = pl.col("model_rank") <= model_top(model_top_share, scored.height)
-    flagged = scored.lazy().filter(
-        (pl.col("max_z") > z_threshold) | (in_model_top & (pl.col("max_z") > z_floor))
-    )
+    outlier = (pl.col("max_z") > z_threshold) | in_model_top
+    flagged = scored.lazy().filter(outlier & (levels_off(z_floor) >= max(min_features, 1)))
     driving = pl.col("drivers").list.filter(pl.element().struct.field("z") > z_floor)
     evidence = pl.struct(
         **context,
@@ -52,6 +67,7 @@ def anomaly_findings(
         excess_cost_yuan=(excess_cost() / 100).round(2),
         z_threshold=pl.lit(z_threshold),
         z_floor=pl.lit(z_floor),
+        min_features=pl.lit(min_features),
         model_score=pl.col("model_score").round(4),
         model_rank=pl.col("model_rank"),
         model_top=in_model_top,

@@ -136,6 +136,15 @@ def _scale() -> pl.Expr:
     return pl.max_horizontal("spread", above, below)
 
 
+def _small_unit_factor(spec: PeerSpec) -> pl.Expr:
+    """How much wider a small unit's noise is than that of the pooled spread's typical unit:
+    a rate over n encounters varies as 1/√n, so a unit with a quarter of the typical volume
+    (the median of its pool) gets twice the spread. Units above the typical size keep the
+    pooled spread (their differences are real more than random)."""
+    typical = pl.col("volume").filter(pl.col("usable")).median().over([*spec.spread_by, "feature"])
+    return (typical / pl.col("volume").clip(lower_bound=1)).clip(lower_bound=1.0).sqrt()
+
+
 def peer_z(
     units: pl.DataFrame, spec: PeerSpec, *, min_peers: int, min_encounters: int
 ) -> pl.DataFrame:
@@ -151,7 +160,7 @@ def peer_z(
         floor=pl.col("feature").replace_strict(FEATURES, return_dtype=pl.Float64),
     ).with_columns(peer_median=_from_scale(pl.col("median")))
     long = _pooled_spread(long, [*spec.spread_by, "feature"])
-    z = (pl.col("scaled") - pl.col("median")) / _scale()
+    z = (pl.col("scaled") - pl.col("median")) / (_scale() * _small_unit_factor(spec))
     return long.select(
         "unit",
         "feature",

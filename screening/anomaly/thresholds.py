@@ -8,6 +8,7 @@ from screening.rules import base
 Z_THRESHOLD = 3.5
 MODEL_TOP_SHARE = 0.01
 Z_FLOOR = 3.0
+MIN_FEATURES = 2
 
 THRESHOLDS = (
     base.Threshold(
@@ -33,6 +34,14 @@ THRESHOLDS = (
         maximum=10.0,
         label_zh="模型命中时稳健Z值下限",
         label_en="Robust z-score a model hit also needs",
+    ),
+    base.Threshold(
+        name="min_features",
+        default=MIN_FEATURES,
+        minimum=1,
+        maximum=5,
+        label_zh="同时偏离的指标最少个数",
+        label_en="Fewest features beyond the z floor at once (growth not counted)",
     ),
     base.Threshold(
         name="min_peers",

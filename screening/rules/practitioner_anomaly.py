@@ -34,6 +34,7 @@ def find(
     z_threshold: float = thresholds.Z_THRESHOLD,
     model_top_share: float = thresholds.MODEL_TOP_SHARE,
     z_floor: float = thresholds.Z_FLOOR,
+    min_features: int = thresholds.MIN_FEATURES,
     min_peers: int = scoring.MIN_PEERS,
     min_encounters: int = scoring.MIN_ENCOUNTERS,
 ) -> pl.LazyFrame:
@@ -60,5 +61,6 @@ def find(
         z_threshold=z_threshold,
         model_top_share=model_top_share,
         z_floor=z_floor,
+        min_features=min_features,
     )
     return base.findings(found)

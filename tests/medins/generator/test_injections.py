@@ -33,6 +33,13 @@ class TestTruth:
         anomalies = batch["truth"].filter(pl.col("rule_code") == "PRACTITIONER_ANOMALY")
         assert anomalies["dr_code"].null_count() == 0
 
+    def test_anomalous_practitioners_are_internists_with_patients_to_compare(self, batch):
+        named = batch["truth"].filter(pl.col("rule_code") == "PRACTITIONER_ANOMALY")["dr_code"]
+        registry = batch["practitioners"].filter(pl.col("dr_code").is_in(named.implode()))
+
+        assert registry.height == named.n_unique()
+        assert set(registry["dept_codg"]) == {"A03"}
+
 
 class TestRulesFindExactlyTheInjected:
     """Each rule computed in plain polars per docs/rules-interpretation.md."""

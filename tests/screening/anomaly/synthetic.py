@@ -97,7 +97,7 @@ def _encounters(province: Province, rng: np.random.Generator) -> pl.DataFrame:
             "begin_day": begin_day,
             "stay": stay,
             "hour": rng.integers(8, 17, total),
-            "other_county": rng.random(total) < 0.1,
+            "other_city": rng.random(total) < 0.1,
         }
     ).with_row_index("index")
 
@@ -154,10 +154,10 @@ def build(province: Province) -> dict[str, pl.LazyFrame]:
         pric=pl.Series(np.round(price).astype(np.int64)),
         chrgitm_lv=pl.when(pl.Series(class_c)).then(pl.lit("03")).otherwise("chrgitm_lv"),
     )
-    other = encounters["other_county"].to_numpy() | (
+    other = encounters["other_city"].to_numpy() | (
         (kind == "distance") & (rng.random(encounters.height) < 0.7)
     )
-    return _frames(province, institutions, encounters.with_columns(other_county=other), lines)
+    return _frames(province, institutions, encounters.with_columns(other_city=other), lines)
 
 
 def _frames(province, institutions, encounters, lines) -> dict[str, pl.LazyFrame]:
@@ -205,7 +205,7 @@ def _frames(province, institutions, encounters, lines) -> dict[str, pl.LazyFrame
     )
     persons = encounters.select(
         "psn_no",
-        insuplc_admdvs=pl.when("other_county").then(pl.lit("370181")).otherwise(pl.lit("370102")),
+        insuplc_admdvs=pl.when("other_city").then(pl.lit("370281")).otherwise(pl.lit("370102")),
         gend=pl.lit("1"),
     )
     doctors = encounters.select(

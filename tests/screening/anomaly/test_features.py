@@ -15,7 +15,7 @@ INSTITUTIONS = institutions([{"fixmedins_code": "H1", "hosp_lv": "05", "admdvs":
 PERSONS = persons(
     [
         {"psn_no": "P1", "insuplc_admdvs": "370102"},
-        {"psn_no": "P2", "insuplc_admdvs": "370181"},  # insured in another county
+        {"psn_no": "P2", "insuplc_admdvs": "370281"},  # insured in another city (Qingdao)
     ]
 )
 SETTLEMENTS = settlements(
@@ -78,7 +78,7 @@ MARCH_FEATURES = {
     "readmission_rate": 0.5,
     "length_of_stay": 3.0,  # 4 and 2 days
     "growth": 1.75,  # 1100 yuan against February's 400
-    "other_county_share": 0.25,
+    "other_city_share": 0.25,
 }
 
 
@@ -146,7 +146,7 @@ class TestInstitutionFeatures:
         assert row["cost_per_visit"] == 150.0
         assert row["items_per_visit"] is None
         assert row["exam_share"] is None
-        assert row["other_county_share"] is None
+        assert row["other_city_share"] is None
 
 
 class TestPractitionerFeatures:
@@ -174,7 +174,7 @@ class TestPractitionerFeatures:
         assert row["readmission_rate"] == 0.5  # D1 attended S3 and S4
         assert row["length_of_stay"] == 3.0
         assert row["growth"] == 0.5  # 600 yuan ordered against February's 400
-        assert row["other_county_share"] == pytest.approx(1 / 3)
+        assert row["other_city_share"] == pytest.approx(1 / 3)
 
     def test_takes_department_and_institution_from_the_lines_when_unregistered(self):
         units = features.practitioner_features(

@@ -11,11 +11,13 @@ PEERS = [f"H{number}" for number in range(1, 9)]  # eight clean level-3 hospital
 INSTITUTIONS = institutions([{"fixmedins_code": code} for code in [*PEERS, "HX"]])
 
 
-def visits(code: str, yuan: int, count: int = 10, **changes) -> tuple[list[dict], list[dict]]:
+def visits(
+    code: str, yuan: int, count: int = 10, tag: str = "", **changes
+) -> tuple[list[dict], list[dict]]:
     """`count` outpatient visits at `code` costing `yuan` each, one fee line apiece."""
     rows, lines = [], []
     for number in range(count):
-        setl_id = f"S-{code}-{changes.get('adm_dept_codg', 'A03')}-{number}"
+        setl_id = f"S-{code}-{changes.get('adm_dept_codg', 'A03')}-{tag}{number}"
         rows.append({"setl_id": setl_id, "fixmedins_code": code, "medfee_sumamt": yuan * 100})
         rows[-1].update(changes)
         lines.append({"setl_id": setl_id, "fixmedins_code": code, "pric": yuan * 100})
@@ -23,6 +25,9 @@ def visits(code: str, yuan: int, count: int = 10, **changes) -> tuple[list[dict]
 
 
 def found(outlier: tuple[list[dict], list[dict]], **options) -> list[dict]:
+    """Findings among eight clean peers; one feature off is enough here unless a test asks
+    for the default (two: see TestTwoFeatures)."""
+    options.setdefault("min_features", 1)
     rows, lines = [], []
     for code in PEERS:
         peer_rows, peer_lines = visits(code, 100)
@@ -130,3 +135,35 @@ class TestFind:
         )
 
         assert result.collect().is_empty()
+
+
+def four_lines_each(code: str, yuan: int) -> tuple[list[dict], list[dict]]:
+    """Ten visits at `code`, each four lines of `yuan`: dearer and more items at once."""
+    rows, lines = visits(code, 4 * yuan)
+    extra = [{**line, "pric": yuan * 100} for line in lines for _ in range(4)]
+    return rows, extra
+
+
+class TestTwoFeatures:
+    """By default a finding needs two features beyond the z floor (growth not counted)."""
+
+    def test_one_feature_off_is_not_enough_by_default(self):
+        assert found(visits("HX", 300), min_features=2) == []
+
+    def test_dearer_visits_with_more_items_are_flagged_by_default(self):
+        [finding] = found(four_lines_each("HX", 100), min_features=2)
+
+        evidence = json.loads(finding["evidence"])
+        assert {"cost_per_visit", "items_per_visit"} <= {f["feature"] for f in evidence["features"]}
+        assert evidence["min_features"] == 2
+
+    def test_growth_alone_never_makes_a_finding(self):
+        before, _ = visits("HX", 100, setl_time="2025-02-10 10:00", tag="feb")
+        march, lines = visits("HX", 100, count=40)
+        peers_february = [
+            row
+            for code in PEERS
+            for row in visits(code, 100, setl_time="2025-02-10 10:00", tag="feb")[0]
+        ]
+
+        assert found((before + march + peers_february, lines), min_features=1) == []
