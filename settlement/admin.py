@@ -99,3 +99,7 @@ class ImportBatchAdmin(ViewOnlyAdmin):
     @admin.display(description=_("rows"))
     def rows(self, batch: ImportBatch) -> int:
         return sum(count for count in (batch.row_counts or {}).values() if isinstance(count, int))
+
+
+# The API's credentials and pre-checks (issue 5) register from their own module.
+from settlement.api import admin as _api_admin  # noqa: E402, F401

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from medins.interchange import FileSpec
-from settlement.models import ImportBatch, Settlement
+from medins.models import Institution
+from settlement.models import (
+    Diagnosis,
+    FeeLine,
+    ImportBatch,
+    PrecheckRecord,
+    PrecheckViolation,
+    Settlement,
+)
 
 # How an export for one institution reaches each file's rows from that institution's code.
 _INSTITUTION_PATHS = {
@@ -42,3 +51,53 @@ def export_rows(spec: FileSpec, *, institution_code: str | None = None) -> Query
     key_fields = [spec.column(name).field for name in spec.key]
     fields = [column.field for column in spec.columns]
     return rows.order_by(*key_fields).values_list(*fields)
+
+
+# --- The REST API: everything an institution's credential reads is scoped to it. ---
+
+
+def settlements_for_institution(*, institution: Institution) -> QuerySet[Settlement]:
+    """The institution's settlements, newest first, with their reversal links."""
+    return (
+        Settlement.objects.filter(institution=institution)
+        .select_related("reversal", "reverses", "breakdown")
+        .order_by("-settled_at", "setl_id")
+    )
+
+
+def settlement_for_institution(*, institution: Institution, setl_id: str) -> Settlement:
+    """One settlement whole; raises Settlement.DoesNotExist outside the institution."""
+    return (
+        settlements_for_institution(institution=institution)
+        .prefetch_related(
+            Prefetch("diagnoses", queryset=Diagnosis.objects.order_by("rank")),
+            Prefetch("fee_lines", queryset=FeeLine.objects.order_by("line_id")),
+        )
+        .get(setl_id=setl_id)
+    )
+
+
+def import_batch_for_institution(*, institution: Institution, import_batch_id: int) -> ImportBatch:
+    """An import the institution submitted; raises ImportBatch.DoesNotExist otherwise."""
+    return ImportBatch.objects.get(pk=import_batch_id, institution=institution)
+
+
+def precheck_for_institution(*, institution: Institution, task_id: str) -> PrecheckRecord:
+    """A pre-check with its violations and answers; raises PrecheckRecord.DoesNotExist."""
+    return PrecheckRecord.objects.prefetch_related(
+        Prefetch(
+            "violations",
+            queryset=PrecheckViolation.objects.select_related("answer").order_by("jr_id"),
+        )
+    ).get(task_id=task_id, institution=institution)
+
+
+def precheck_violations_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet:
+    """Pre-check warnings and the hospitals' 3103 answers, for auditors in their region."""
+    from medins.selectors import institutions_visible_to
+
+    return (
+        PrecheckViolation.objects.filter(precheck__institution__in=institutions_visible_to(user))
+        .select_related("precheck", "precheck__institution", "answer")
+        .order_by("-precheck__checked_at", "jr_id")
+    )

@@ -1,4 +1,38 @@
 """URLs of this app, mounted at the site root by medins/urls.py: each path carries its own
 prefix, here api/ (hospital systems) and settlement/ (back office)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from settlement.api import views
+
+urlpatterns = [
+    path("api/v1/settlements/", views.SettlementListView.as_view(), name="api-settlements"),
+    path(
+        "api/v1/settlements/<str:setl_id>/",
+        views.SettlementDetailView.as_view(),
+        name="api-settlement",
+    ),
+    path(
+        "api/v1/settlements/<str:setl_id>/reverse/",
+        views.SettlementReverseView.as_view(),
+        name="api-settlement-reverse",
+    ),
+    path("api/v1/batches/", views.BatchUploadView.as_view(), name="api-batches"),
+    path("api/v1/batches/<int:job_id>/", views.BatchJobView.as_view(), name="api-batch"),
+    path(
+        "api/v1/batches/<int:job_id>/report/",
+        views.BatchReportView.as_view(),
+        name="api-batch-report",
+    ),
+    path("api/v1/prechecks/", views.PrecheckView.as_view(), name="api-prechecks"),
+    path(
+        "api/v1/prechecks/feedback/",
+        views.PrecheckFeedbackView.as_view(),
+        name="api-precheck-feedback",
+    ),
+    path(
+        "api/v1/prechecks/<str:task_id>/",
+        views.PrecheckDetailView.as_view(),
+        name="api-precheck",
+    ),
+]

@@ -78,7 +78,34 @@ def records(db):
     RevealLog.objects.create(user=user, person=person, fields="certno", revealed_at=AT)
     audit_record(actor=user, action="person.reveal", target=person)
     LoginFailure.objects.create(username="clerk1", ip_address="10.0.0.1", failed_at=AT)
+    _api_records(institution, person)
     return person
+
+
+def _api_records(institution, person):
+    """An API credential and a pre-check warning (settlement/api/admin.py)."""
+    from settlement.api.credentials import api_credential_issue
+    from settlement.models import PrecheckRecord, PrecheckViolation
+
+    api_credential_issue(institution=institution, name="HIS")
+    check = PrecheckRecord.objects.create(
+        task_id="T1",
+        institution=institution,
+        encounter_id="MD1",
+        person=person,
+        request={},
+        checked_at=AT,
+    )
+    PrecheckViolation.objects.create(
+        jr_id="T1-001",
+        precheck=check,
+        rule_code="OVER_PRICE",
+        rule_name="超标准收费",
+        content="单价超过医保限价",
+        amount=Decimal("4.00"),
+        sev_deg=1,
+        evidence="{}",
+    )
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)

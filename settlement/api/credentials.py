@@ -1,0 +1,76 @@
+"""Writes and reads of API credentials: issue, rotate, revoke, authenticate.
+
+A key is `mk_<prefix>_<secret>`: the prefix finds the row, the secret's SHA-256 is compared in
+constant time. Keys are long random strings, so a fast hash is enough (no password stretching),
+and authenticating stays well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from medins.models import Institution
+from settlement.models import ApiCredential
+
+KEY_PREFIX = "mk_"
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    credential: ApiCredential
+    key: str  # shown once; never stored
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _new_key() -> tuple[str, str]:
+    prefix = secrets.token_hex(6)
+    return prefix, f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def api_credential_issue(*, institution: Institution, name: str, rate: str = "") -> IssuedKey:
+    """A new active credential for the institution; the returned key is its only copy."""
+    prefix, key = _new_key()
+    credential = ApiCredential.objects.create(
+        institution=institution, name=name, prefix=prefix, key_hash=_hash(key), rate=rate
+    )
+    return IssuedKey(credential=credential, key=key)
+
+
+@transaction.atomic
+def api_credential_rotate(*, credential: ApiCredential, at: datetime) -> IssuedKey:
+    """Issue a replacement (same institution, name and rate) and revoke the old key."""
+    old = ApiCredential.objects.select_for_update().get(pk=credential.pk)
+    issued = api_credential_issue(institution=old.institution, name=old.name, rate=old.rate)
+    old.revoked_at = old.revoked_at or at
+    old.replaced_by = issued.credential
+    old.save(update_fields=["revoked_at", "replaced_by"])
+    return issued
+
+
+def api_credential_revoke(*, credential: ApiCredential, at: datetime) -> None:
+    """The key stops working now; revoking twice keeps the first time."""
+    ApiCredential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(revoked_at=at)
+
+
+def api_credential_for_key(*, key: str) -> ApiCredential | None:
+    """The active credential this key belongs to, or None."""
+    parts = key.split("_", 2) if key.startswith(KEY_PREFIX) else []
+    if len(parts) != 3:
+        return None
+    credential = (
+        ApiCredential.objects.select_related("institution")
+        .filter(prefix=parts[1], revoked_at__isnull=True)
+        .first()
+    )
+    if credential is None or not hmac.compare_digest(credential.key_hash, _hash(key)):
+        return None
+    return credential

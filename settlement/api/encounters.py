@@ -1,0 +1,317 @@
+"""Writes of the settlement API: settle a submitted encounter (idempotently), reverse one.
+
+Everything a request stores is written in one transaction: a bad request stores nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from medins import interchange
+from medins.models import CatalogItem, Institution, Person
+from settlement.api.exceptions import Conflict, FieldErrors
+from settlement.api.settling import settlement_reversal_usage, settlement_settle
+from settlement.models import (
+    ApiCredential,
+    Diagnosis,
+    FeeLine,
+    IdempotencyRecord,
+    Settlement,
+    SettlementReversal,
+)
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Settled:
+    settlement: Settlement
+    replayed: bool  # True: the Idempotency-Key had been seen; this is the first result
+
+
+def request_fingerprint(payload: Any) -> str:
+    """SHA-256 of the request body as parsed, key order ignored."""
+    text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def new_id(prefix: str, at: datetime) -> str:
+    """A settlement-style ID: prefix, the Shanghai time to the second, 16 random hex digits."""
+    return f"{prefix}{timezone.localtime(at):%Y%m%d%H%M%S}{secrets.token_hex(8)}"
+
+
+def encounter_settle(
+    *,
+    institution: Institution,
+    encounter: dict[str, Any],
+    fingerprint: str,
+    idempotency_key: str | None,
+    at: datetime,
+) -> Settled:
+    """Settle one encounter under the policy in force; a repeated key returns the first result.
+
+    Raises FieldErrors (400) for input the database refutes, Conflict (409) when the encounter
+    is already settled or the key was used for a different request.
+    """
+    with transaction.atomic():
+        record = None
+        if idempotency_key:
+            record, first = _idempotency_claim(institution, idempotency_key, fingerprint)
+            if first is not None:
+                return Settled(settlement=first, replayed=True)
+        person, catalog = _checked_references(institution, encounter)
+        settlement = _store(institution, encounter, person, catalog, at)
+        if record is not None:
+            record.settlement = settlement
+            record.save(update_fields=["settlement"])
+    return Settled(settlement=settlement, replayed=False)
+
+
+def _idempotency_claim(
+    institution: Institution, key: str, fingerprint: str
+) -> tuple[IdempotencyRecord, Settlement | None]:
+    """Our record for the key, or the first request's settlement when the key was used.
+
+    Two requests with one key at once: the second INSERT waits on the unique index until the
+    first commits, then fails, and the second reads the first's result (row-locked).
+    """
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                institution=institution, key=key, request_hash=fingerprint
+            )
+        return record, None
+    except IntegrityError:
+        record = IdempotencyRecord.objects.select_for_update().get(institution=institution, key=key)
+    if record.request_hash != fingerprint:
+        raise Conflict(
+            _("Idempotency-Key %(key)s was already used for a different request.") % {"key": key}
+        )
+    if record.settlement_id is None:  # only possible if a writer died mid-way
+        raise Conflict(_("A request with this Idempotency-Key is still being processed."))
+    return record, record.settlement
+
+
+def _checked_references(
+    institution: Institution, encounter: dict[str, Any]
+) -> tuple[Person, dict[str, list[CatalogItem]]]:
+    errors: dict[str, Any] = {}
+    person = Person.objects.filter(psn_no=encounter["psn_no"]).first()
+    if person is None:
+        errors["psn_no"] = [_("No insured person %(psn_no)s.") % {"psn_no": encounter["psn_no"]}]
+    mdtrt_id = encounter["mdtrt_id"]
+    if Settlement.objects.filter(encounter_id=mdtrt_id).exists():
+        raise Conflict(_("Encounter %(mdtrt_id)s is already settled.") % {"mdtrt_id": mdtrt_id})
+    lines = encounter["fee_details"]
+    catalog = catalog_versions({line["med_list_codg"] for line in lines})
+    stored = set(
+        FeeLine.objects.filter(line_id__in=[line["feedetl_sn"] for line in lines]).values_list(
+            "line_id", flat=True
+        )
+    )
+    line_errors: list[dict[str, list[str]]] = []
+    for line in lines:
+        problems: dict[str, list[str]] = {}
+        if line["feedetl_sn"] in stored:
+            problems["feedetl_sn"] = [_("This fee line number is already stored.")]
+        day = timezone.localtime(line["fee_ocur_time"]).date()
+        if version_on(catalog.get(line["med_list_codg"], []), day) is None:
+            problems["med_list_codg"] = [
+                _("Not in the catalog on %(day)s.") % {"day": day.isoformat()}
+            ]
+        line_errors.append(problems)
+    if any(line_errors):
+        errors["fee_details"] = line_errors
+    if errors:
+        raise FieldErrors(errors)
+    return person, catalog
+
+
+def catalog_versions(codes: set[str]) -> dict[str, list[CatalogItem]]:
+    """Every stored version of the catalog items with these codes, by code."""
+    versions: dict[str, list[CatalogItem]] = {}
+    for item in CatalogItem.objects.filter(code__in=codes):
+        versions.setdefault(item.code, []).append(item)
+    return versions
+
+
+def version_on(versions: list[CatalogItem], day: date) -> CatalogItem | None:
+    for item in versions:
+        if item.effective_from <= day and (item.effective_to is None or day < item.effective_to):
+            return item
+    return None
+
+
+def _store(
+    institution: Institution,
+    encounter: dict[str, Any],
+    person: Person,
+    catalog: dict[str, list[CatalogItem]],
+    at: datetime,
+) -> Settlement:
+    setl_id = new_id("S", at)
+    fields = _model_fields(interchange.SETTLEMENTS, encounter)
+    total = sum((line["det_item_fee_sumamt"] for line in encounter["fee_details"]), ZERO)
+    # Stored unpaid first; the policy engine fills the split from the stored rows below.
+    settlement = Settlement(
+        setl_id=setl_id,
+        person=person,
+        institution=institution,
+        settled_at=at,
+        is_reversal=False,
+        total=total,
+        fully_self_paid=ZERO,
+        in_scope=ZERO,
+        fund_paid=ZERO,
+        account_paid=ZERO,
+        cash_paid=total,
+        **fields,
+    )
+    try:
+        with transaction.atomic():
+            settlement.save(force_insert=True)
+    except IntegrityError as error:  # the same encounter settled by a request at this moment
+        raise Conflict(
+            _("Encounter %(mdtrt_id)s is already settled.") % {"mdtrt_id": encounter["mdtrt_id"]}
+        ) from error
+    Diagnosis.objects.bulk_create(
+        Diagnosis(settlement=settlement, rank=item["diag_srt_no"], code=item["diag_code"])
+        for item in _diagnoses(encounter)
+    )
+    FeeLine.objects.bulk_create(
+        _fee_line(settlement, line, catalog) for line in encounter["fee_details"]
+    )
+    settlement_settle(settlement=settlement)
+    return settlement
+
+
+def _fee_line(
+    settlement: Settlement, line: dict[str, Any], catalog: dict[str, list[CatalogItem]]
+) -> FeeLine:
+    fields = _model_fields(interchange.FEE_DETAILS, line)
+    if not fields.get("charge_level"):  # the catalog's level when the line gives none
+        day = timezone.localtime(line["fee_ocur_time"]).date()
+        fields["charge_level"] = version_on(catalog[line["med_list_codg"]], day).charge_level
+    return FeeLine(
+        settlement=settlement,
+        encounter_id=settlement.encounter_id,
+        person=settlement.person,
+        institution=settlement.institution,
+        **fields,
+    )
+
+
+def _diagnoses(encounter: dict[str, Any]) -> list[dict[str, Any]]:
+    """The diagnoses sent; the main diagnosis (dise_codg) is rank 1 when none is."""
+    diagnoses = list(encounter.get("diagnoses") or [])
+    main = encounter.get("dise_codg")
+    if main and all(item["diag_srt_no"] != 1 for item in diagnoses):
+        diagnoses.insert(0, {"diag_srt_no": 1, "diag_code": main})
+    return diagnoses
+
+
+_FOREIGN_KEYS = ("person_id", "institution_id", "settlement_id", "setl_id")
+
+
+def _model_fields(spec: interchange.FileSpec, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload's national fields as model fields, through the one mapping."""
+    fields = {}
+    for column in spec.columns:
+        if column.national not in payload or column.field in _FOREIGN_KEYS:
+            continue
+        value = payload[column.national]
+        fields[column.field] = value if value is not None or column.kind != "str" else ""
+    return fields
+
+
+def settlement_reverse(
+    *,
+    institution: Institution,
+    setl_id: str,
+    credential: ApiCredential | None,
+    reason: str,
+    at: datetime,
+) -> Settlement:
+    """冲正: a negative settlement (and negative fee lines) cancelling the original in full.
+
+    Raises Settlement.DoesNotExist outside the institution; Conflict when already reversed or
+    when the settlement is itself a reversal.
+    """
+    with transaction.atomic():
+        original = Settlement.objects.select_for_update().get(
+            setl_id=setl_id, institution=institution
+        )
+        if original.is_reversal:
+            raise Conflict(_("Settlement %(setl_id)s is a reversal.") % {"setl_id": setl_id})
+        done = SettlementReversal.objects.filter(original=original).first()
+        if done is not None:
+            raise Conflict(
+                _("Settlement %(setl_id)s was already reversed by %(by)s.")
+                % {"setl_id": setl_id, "by": done.reversing_id}
+            )
+        reversing = _negated(original, at)
+        settlement_reversal_usage(original=original, reversal=reversing)
+        SettlementReversal.objects.create(
+            original=original,
+            reversing=reversing,
+            reason=reason,
+            reversed_at=at,
+            credential=credential,
+        )
+    return reversing
+
+
+_AMOUNTS = ("total", "fully_self_paid", "in_scope", "fund_paid", "account_paid", "cash_paid")
+
+
+def _negated(original: Settlement, at: datetime) -> Settlement:
+    setl_id = new_id("R", at)
+    reversing = Settlement.objects.create(
+        setl_id=setl_id,
+        encounter_id=setl_id,
+        person_id=original.person_id,
+        institution_id=original.institution_id,
+        insurance_type=original.insurance_type,
+        medical_type=original.medical_type,
+        begin_time=original.begin_time,
+        end_time=original.end_time,
+        main_diagnosis=original.main_diagnosis,
+        department_code=original.department_code,
+        attending_code=original.attending_code,
+        settled_at=at,
+        is_reversal=True,
+        **{name: -getattr(original, name) for name in _AMOUNTS},
+    )
+    # Refund lines at the charges' own times: screening nets them out per person, item, day.
+    FeeLine.objects.bulk_create(
+        FeeLine(
+            line_id=f"{setl_id}-{number:04d}",
+            settlement=reversing,
+            encounter_id=setl_id,
+            person_id=line.person_id,
+            institution_id=line.institution_id,
+            occurred_at=line.occurred_at,
+            item_code=line.item_code,
+            institution_item_code=line.institution_item_code,
+            charge_type=line.charge_type,
+            quantity=-line.quantity,
+            unit_price=line.unit_price,
+            amount=-line.amount,
+            supply_days=line.supply_days,
+            department_code=line.department_code,
+            practitioner_code=line.practitioner_code,
+            charge_level=line.charge_level,
+        )
+        for number, line in enumerate(original.fee_lines.order_by("line_id"), start=1)
+    )
+    return reversing

@@ -1,0 +1,299 @@
+"""API views: parse, make one call to a service or selector, answer. Scoped to the caller."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from medins.models import Institution
+from settlement import selectors
+from settlement.api import batches, encounters, feedback, precheck, serializers
+from settlement.api.authentication import ApiKeyAuthentication
+from settlement.api.permissions import IsDesignated, IsInstitutionClient
+from settlement.api.throttling import CredentialRateThrottle
+from settlement.models import ImportBatch, PrecheckRecord, Settlement
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The documented error responses: always 401 and 429, plus the endpoint's own."""
+    described = {
+        400: _("Invalid input: fields names each bad field by its path."),
+        401: _("No, unknown or revoked API key."),
+        403: _("The institution is suspended or terminated, or the key may not do this."),
+        404: _("Not found among the institution's own data."),
+        409: _("Conflicts with what is stored (already settled, reversed, key reused)."),
+        429: _("Too many requests for this client; retry after the Retry-After seconds."),
+        503: _("The task queue is unavailable; nothing was accepted."),
+    }
+    return {
+        code: OpenApiResponse(serializers.ErrorSerializer, description=str(described[code]))
+        for code in sorted({401, 429, *codes})
+    }
+
+
+class InstitutionApiView(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IsInstitutionClient]
+    throttle_classes = [CredentialRateThrottle]
+
+    @property
+    def institution(self) -> Institution:
+        """The institution of the calling credential."""
+        return self.request.auth.institution
+
+
+class WritingApiView(InstitutionApiView):
+    permission_classes = [IsInstitutionClient, IsDesignated]
+
+
+class SettlementFilter(filters.FilterSet):
+    mdtrt_id = filters.CharFilter(field_name="encounter_id")
+    psn_no = filters.CharFilter(field_name="person_id")
+    med_type = filters.CharFilter(field_name="medical_type")
+    refd_setl_flag = filters.BooleanFilter(field_name="is_reversal")
+    setl_time_from = filters.IsoDateTimeFilter(field_name="settled_at", lookup_expr="gte")
+    setl_time_to = filters.IsoDateTimeFilter(field_name="settled_at", lookup_expr="lt")
+    begntime_from = filters.IsoDateTimeFilter(field_name="begin_time", lookup_expr="gte")
+    begntime_to = filters.IsoDateTimeFilter(field_name="begin_time", lookup_expr="lt")
+
+    class Meta:
+        model = Settlement
+        fields: list[str] = []
+
+
+class SettlementListView(ListAPIView, WritingApiView):
+    """List the institution's settlements (filters below), or submit one encounter to settle."""
+
+    serializer_class = serializers.SettlementSummarySerializer
+    filterset_class = SettlementFilter
+
+    def get_permissions(self) -> list:
+        if self.request.method == "GET":
+            return [IsInstitutionClient()]
+        return super().get_permissions()
+
+    def get_queryset(self) -> QuerySet[Settlement]:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the types
+            return Settlement.objects.none()
+        return selectors.settlements_for_institution(institution=self.institution)
+
+    @extend_schema(
+        operation_id="settlement_submit",
+        summary="Settle an encounter",
+        request=serializers.EncounterInputSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="A retry with the same key returns the first result (200).",
+            )
+        ],
+        responses={
+            201: serializers.SettlementOutputSerializer,
+            200: OpenApiResponse(
+                serializers.SettlementOutputSerializer,
+                description="A replay: the result of the first request with this key.",
+            ),
+            **errors(400, 403, 409),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        incoming = serializers.EncounterInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()[:100] or None
+        settled = encounters.encounter_settle(
+            institution=self.institution,
+            encounter=incoming.validated_data,
+            fingerprint=encounters.request_fingerprint(request.data),
+            idempotency_key=key,
+            at=timezone.now(),
+        )
+        settlement = selectors.settlement_for_institution(
+            institution=self.institution, setl_id=settled.settlement.setl_id
+        )
+        body = serializers.SettlementOutputSerializer(settlement).data
+        if settled.replayed:
+            return Response(body, status=status.HTTP_200_OK, headers={REPLAYED_HEADER: "true"})
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SettlementDetailView(InstitutionApiView):
+    @extend_schema(
+        operation_id="settlement_read",
+        responses={200: serializers.SettlementOutputSerializer, **errors(404)},
+    )
+    def get(self, request: Request, setl_id: str) -> Response:
+        try:
+            settlement = selectors.settlement_for_institution(
+                institution=self.institution, setl_id=setl_id
+            )
+        except Settlement.DoesNotExist as error:
+            raise NotFound(_("No settlement %(id)s.") % {"id": setl_id}) from error
+        return Response(serializers.SettlementOutputSerializer(settlement).data)
+
+
+class SettlementReverseView(WritingApiView):
+    @extend_schema(
+        operation_id="settlement_reverse",
+        summary="Reverse a settlement (冲正)",
+        request=serializers.ReversalInputSerializer,
+        responses={201: serializers.SettlementOutputSerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, setl_id: str) -> Response:
+        incoming = serializers.ReversalInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            reversing = encounters.settlement_reverse(
+                institution=self.institution,
+                setl_id=setl_id,
+                credential=request.auth,
+                reason=incoming.validated_data.get("reason", ""),
+                at=timezone.now(),
+            )
+        except Settlement.DoesNotExist as error:
+            raise NotFound(_("No settlement %(id)s.") % {"id": setl_id}) from error
+        settlement = selectors.settlement_for_institution(
+            institution=self.institution, setl_id=reversing.setl_id
+        )
+        body = serializers.SettlementOutputSerializer(settlement).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class BatchUploadView(WritingApiView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="batch_upload",
+        summary="Upload an interchange batch (.zip) to import asynchronously",
+        request={"multipart/form-data": serializers.BatchUploadInputSerializer},
+        responses={202: serializers.BatchJobSerializer, **errors(400, 403, 503)},
+    )
+    def post(self, request: Request) -> Response:
+        incoming = serializers.BatchUploadInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        batch = batches.batch_upload_accept(
+            institution=self.institution,
+            upload=incoming.validated_data["file"],
+            at=timezone.now(),
+        )
+        body = serializers.BatchJobSerializer(batch).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class BatchJobView(InstitutionApiView):
+    @extend_schema(
+        operation_id="batch_status",
+        responses={200: serializers.BatchJobSerializer, **errors(404)},
+    )
+    def get(self, request: Request, job_id: int) -> Response:
+        return Response(serializers.BatchJobSerializer(self._job(job_id)).data)
+
+    def _job(self, job_id: int) -> ImportBatch:
+        try:
+            return selectors.import_batch_for_institution(
+                institution=self.institution, import_batch_id=job_id
+            )
+        except ImportBatch.DoesNotExist as error:
+            raise NotFound(_("No batch job %(id)s.") % {"id": job_id}) from error
+
+
+class BatchReportView(BatchJobView):
+    @extend_schema(
+        operation_id="batch_error_report",
+        summary="The rejected batch's error report (CSV: file, row, column, value, reason)",
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
+            **errors(404),
+        },
+    )
+    def get(self, request: Request, job_id: int) -> FileResponse:
+        job = self._job(job_id)
+        report = Path(job.report_path) if job.report_path else None
+        if report is None or not report.is_file():
+            raise NotFound(_("Batch job %(id)s has no error report.") % {"id": job_id})
+        return FileResponse(
+            report.open("rb"), content_type="text/csv; charset=utf-8", filename=report.name
+        )
+
+
+class PrecheckView(WritingApiView):
+    """事前/事中 pre-check of one encounter against the real-time rules (3101/3102 shape)."""
+
+    @extend_schema(
+        operation_id="precheck",
+        summary="Pre-check an encounter not yet settled (3101/3102)",
+        request=serializers.PrecheckInputSerializer,
+        responses={200: serializers.PrecheckOutputSerializer, **errors(400, 403, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        incoming = serializers.PrecheckInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        checked = precheck.precheck_run(
+            institution=self.institution,
+            encounter=incoming.validated_data,
+            raw=request.data,
+            at=timezone.now(),
+        )
+        body = {
+            "task_id": checked.record.task_id,
+            "mdtrt_id": checked.record.encounter_id,
+            "result": checked.violations,
+        }
+        return Response(serializers.PrecheckOutputSerializer(body).data)
+
+
+class PrecheckDetailView(InstitutionApiView):
+    @extend_schema(
+        operation_id="precheck_read",
+        responses={200: serializers.PrecheckRecordSerializer, **errors(404)},
+    )
+    def get(self, request: Request, task_id: str) -> Response:
+        try:
+            record = selectors.precheck_for_institution(
+                institution=self.institution, task_id=task_id
+            )
+        except PrecheckRecord.DoesNotExist as error:
+            raise NotFound(_("No pre-check %(id)s.") % {"id": task_id}) from error
+        return Response(serializers.PrecheckRecordSerializer(record).data)
+
+
+class PrecheckFeedbackView(InstitutionApiView):
+    @extend_schema(
+        operation_id="precheck_feedback",
+        summary="Answer pre-check warnings: continue or modify, with a reason (3103)",
+        request=serializers.PrecheckFeedbackInputSerializer,
+        responses={
+            201: serializers.PrecheckAnswerOutputSerializer(many=True),
+            **errors(400, 409),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        incoming = serializers.PrecheckFeedbackInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        answers = feedback.precheck_answer(
+            institution=self.institution,
+            warn_type=incoming.validated_data["warn_type"],
+            warns=incoming.validated_data["warns"],
+            credential=request.auth,
+            at=timezone.now(),
+        )
+        body = serializers.PrecheckAnswerOutputSerializer(answers, many=True).data
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -1,0 +1,271 @@
+"""Pre-check (3101/3102) through the same rule modules as batch screening, and 3103 answers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from medins.models import Designation
+from screening.models import RuleConfigVersion
+from settlement.models import PrecheckAnswer, PrecheckRecord, PrecheckViolation
+from tests.api.conftest import BUNDLE, COMPONENT, DRUG, EXAM, encounter, line
+from tests.factories import (
+    CatalogItemFactory,
+    DiagnosisFactory,
+    FeeLineFactory,
+    SettlementFactory,
+    shanghai,
+)
+
+PRECHECKS = "/api/v1/prechecks/"
+
+
+def precheck(client, payload):
+    return client.post(PRECHECKS, payload, format="json")
+
+
+def rules_of(response) -> list[str]:
+    assert response.status_code == 200, response.json()
+    return sorted(item["rule_id"] for item in response.json()["result"])
+
+
+def stay(world, institution, begin, end, diagnosis="I63.900", **values):
+    settlement = SettlementFactory(
+        person=world.person,
+        institution=institution,
+        medical_type="21",
+        begin_time=begin,
+        end_time=end,
+        main_diagnosis=diagnosis,
+        **values,
+    )
+    DiagnosisFactory(settlement=settlement, code=diagnosis)
+    return settlement
+
+
+def inpatient(mdtrt_id="MD0009", begin="2026-03-20 09:00:00", end="2026-03-25 10:00:00", **v):
+    fee = line(f"{mdtrt_id}-1", fee_ocur_time=begin)
+    return encounter(
+        mdtrt_id,
+        fee,
+        med_type="21",
+        begntime=begin,
+        endtime=end,
+        dise_codg=v.pop("dise_codg", "I63.901"),
+        diagnoses=[],
+        **v,
+    )
+
+
+class TestWithinTheClaim:
+    def test_a_clean_claim_has_no_violations_and_is_recorded(self, world):
+        response = precheck(world.hospital, encounter())
+
+        assert rules_of(response) == []
+        record = PrecheckRecord.objects.get(task_id=response.json()["task_id"])
+        assert record.institution == world.qilu
+        assert record.encounter_id == "MD0001"
+        assert record.violation_count == 0
+
+    def test_finds_price_bundle_and_duplicate_charges(self, world):
+        payload = encounter(
+            "MD0001",
+            line("L1", DRUG, med_chrgitm_type="09", pric="12.00", cnt="2"),
+            line("L2", BUNDLE, med_chrgitm_type="06", pric="500.00"),
+            line("L3", COMPONENT, med_chrgitm_type="06", pric="80.00"),
+            line("L4", EXAM),
+            line("L5", EXAM),
+        )
+
+        response = precheck(world.hospital, payload)
+
+        assert rules_of(response) == ["DUP_CHARGE", "EXCLUSIVE_ITEMS", "OVER_PRICE"]
+        by_rule = {item["rule_id"]: item for item in response.json()["result"]}
+        over = by_rule["OVER_PRICE"]
+        assert over["vola_amt"] == "4.00"  # (12.00 − 10.00) × 2
+        assert over["sev_deg"] == "1"
+        assert over["rule_name"] == "超标准收费"
+        assert over["patn_id"] == world.person.psn_no
+        assert over["mdtrt_id"] == "MD0001"
+        assert [
+            (d["feedetl_sn"], d["vola_item_type"]) for d in over["judge_result_detail_dtos"]
+        ] == [("L1", "1")]
+        assert DRUG in over["vola_cont"]
+        bundle = by_rule["EXCLUSIVE_ITEMS"]["judge_result_detail_dtos"]
+        assert {d["feedetl_sn"] for d in bundle} == {"L2", "L3"}
+        assert by_rule["DUP_CHARGE"]["judge_result_detail_dtos"][0]["feedetl_sn"] == "L5"
+
+    def test_a_restricted_item_outside_its_limits_is_over_scope(self, world):
+        CatalogItemFactory(
+            code="XG03GAA001A001010100001", list_type="101", charge_type="09", limit_gender="2"
+        )
+        payload = encounter("MD0001", line("L1", "XG03GAA001A001010100001", med_chrgitm_type="09"))
+
+        assert rules_of(precheck(world.hospital, payload)) == ["OVER_SCOPE_DRUG"]
+
+    def test_too_many_days_of_supply_is_excess_quantity(self, world):
+        payload = encounter(
+            "MD0001", line("L1", DRUG, med_chrgitm_type="09", pric="8.00", prd_days=20)
+        )
+
+        assert rules_of(precheck(world.hospital, payload)) == ["EXCESS_QUANTITY"]
+
+    def test_a_diagnosis_impossible_for_the_person(self, world):
+        payload = encounter(dise_codg="O80.000", diagnoses=[])
+
+        assert rules_of(precheck(world.hospital, payload)) == ["DIAG_MISMATCH"]
+
+
+class TestAgainstTheHistory:
+    def test_an_exam_repeated_within_its_window(self, world):
+        earlier = SettlementFactory(
+            person=world.person, institution=world.qingdao, begin_time=shanghai(2026, 2, 20, 9)
+        )
+        FeeLineFactory(line_id="OLD-1", settlement=earlier, item_code=EXAM)
+
+        response = precheck(world.hospital, encounter())
+
+        assert rules_of(response) == ["DUP_EXAM"]
+        details = response.json()["result"][0]["judge_result_detail_dtos"]
+        assert {(d["feedetl_sn"], d["vola_item_type"]) for d in details} == {
+            ("MD0001-1", "1"),
+            ("OLD-1", "2"),
+        }
+
+    def test_an_exam_outside_its_window_is_fine(self, world):
+        earlier = SettlementFactory(
+            person=world.person, institution=world.qilu, begin_time=shanghai(2026, 1, 20, 9)
+        )
+        FeeLineFactory(line_id="OLD-1", settlement=earlier, item_code=EXAM)
+
+        assert rules_of(precheck(world.hospital, encounter())) == []
+
+    def test_a_readmission_for_the_same_condition_is_a_split_admission(self, world):
+        stay(world, world.qilu, shanghai(2026, 3, 5, 9), shanghai(2026, 3, 15, 10))
+
+        assert rules_of(precheck(world.hospital, inpatient())) == ["SPLIT_ADMISSION"]
+
+    def test_a_stay_elsewhere_at_the_same_time_overlaps(self, world):
+        stay(world, world.qingdao, shanghai(2026, 3, 18, 9), shanghai(2026, 3, 23, 10), "K35.800")
+
+        assert rules_of(precheck(world.hospital, inpatient())) == ["OVERLAPPING_STAYS"]
+
+    def test_findings_about_the_history_alone_are_not_answered(self, world):
+        earlier = SettlementFactory(
+            person=world.person, institution=world.qilu, begin_time=shanghai(2026, 2, 20, 9)
+        )
+        FeeLineFactory(
+            line_id="OLD-1",
+            settlement=earlier,
+            item_code=DRUG,
+            unit_price=50,
+            amount=50,
+            charge_type="09",
+        )
+
+        assert rules_of(precheck(world.hospital, encounter("MD0001", line("L1")))) == []
+
+
+class TestSameConfigurationAsBatchScreening:
+    def test_a_rule_disabled_for_screening_is_disabled_here(self, world):
+        RuleConfigVersion.objects.create(
+            rule_code="OVER_PRICE", enabled=False, effective_from=timezone.now() - timedelta(1)
+        )
+        payload = encounter("MD0001", line("L1", DRUG, med_chrgitm_type="09", pric="12.00"))
+
+        assert rules_of(precheck(world.hospital, payload)) == []
+
+
+class TestRefusals:
+    def test_an_encounter_already_settled_answers_409(self, world):
+        world.hospital.post("/api/v1/settlements/", encounter(), format="json")
+
+        response = precheck(world.hospital, encounter())
+
+        assert response.status_code == 409
+
+    def test_an_unknown_person_is_a_field_error(self, world):
+        response = precheck(world.hospital, encounter(psn_no="nobody"))
+
+        assert response.status_code == 400
+        assert set(response.json()["error"]["fields"]) == {"psn_no"}
+        assert not PrecheckRecord.objects.exists()
+
+    def test_a_suspended_institution_is_refused(self, world):
+        Designation.objects.create(
+            institution=world.qilu,
+            status=Designation.Status.SUSPENDED,
+            effective_from=timezone.localdate(),
+        )
+
+        assert precheck(world.hospital, encounter()).status_code == 403
+
+
+@pytest.fixture
+def warned(world) -> dict:
+    payload = encounter("MD0001", line("L1", DRUG, med_chrgitm_type="09", pric="12.00"))
+    return precheck(world.hospital, payload).json()
+
+
+def answer(client, *warns, warn_type="2"):
+    return client.post(
+        f"{PRECHECKS}feedback/", {"warn_type": warn_type, "warns": list(warns)}, format="json"
+    )
+
+
+class TestFeedback:
+    def test_records_the_answer_and_shows_it_with_the_precheck(self, world, warned):
+        jr_id = warned["result"][0]["jr_id"]
+
+        response = answer(
+            world.hospital, {"warn_rslt_id": jr_id, "dspo_way": "1", "dspo_way_rea": "患者自愿"}
+        )
+
+        assert response.status_code == 201
+        stored = PrecheckAnswer.objects.get()
+        assert (stored.violation_id, stored.way, stored.reason) == (jr_id, "1", "患者自愿")
+        shown = world.hospital.get(f"{PRECHECKS}{warned['task_id']}/").json()
+        assert shown["result"][0]["answer"]["dspo_way_rea"] == "患者自愿"
+
+    def test_continuing_needs_a_reason(self, world, warned):
+        jr_id = warned["result"][0]["jr_id"]
+
+        response = answer(world.hospital, {"warn_rslt_id": jr_id, "dspo_way": "1"})
+
+        assert response.status_code == 400
+        assert "warns[0].dspo_way_rea" in response.json()["error"]["fields"]
+        assert not PrecheckAnswer.objects.exists()
+
+    def test_modifying_needs_no_reason_and_answers_once(self, world, warned):
+        warn = {"warn_rslt_id": warned["result"][0]["jr_id"], "dspo_way": "2"}
+        answer(world.hospital, warn)
+
+        again = answer(world.hospital, warn)
+
+        assert again.status_code == 409
+        assert PrecheckAnswer.objects.count() == 1
+
+    def test_another_institutions_result_is_unknown(self, world, warned):
+        warn = {"warn_rslt_id": warned["result"][0]["jr_id"], "dspo_way": "2"}
+
+        response = answer(world.other_hospital, warn)
+
+        assert response.status_code == 400
+        assert "warns[0].warn_rslt_id" in response.json()["error"]["fields"]
+        assert world.other_hospital.get(f"{PRECHECKS}{warned['task_id']}/").status_code == 404
+
+    def test_auditors_see_the_answers_in_their_region(self, world, warned):
+        from settlement.selectors import precheck_violations_visible_to
+        from tests.factories import make_user
+
+        warn = {"warn_rslt_id": warned["result"][0]["jr_id"], "dspo_way": "2"}
+        answer(world.hospital, warn)
+
+        jinan = list(precheck_violations_visible_to(make_user("auditor", region_code="3701")))
+        qingdao = list(precheck_violations_visible_to(make_user("auditor", region_code="3702")))
+
+        assert [violation.answer.way for violation in jinan] == ["2"]
+        assert qingdao == []
+        assert PrecheckViolation.objects.count() == 1
