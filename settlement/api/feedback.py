@@ -26,7 +26,7 @@ def precheck_answer(
     with transaction.atomic():
         violations = {
             violation.jr_id: violation
-            for violation in PrecheckViolation.objects.select_for_update()
+            for violation in PrecheckViolation.objects.select_for_update(of=("self",))
             .filter(jr_id__in=ids, precheck__institution=institution)
             .select_related("answer")
         }

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from settlement.api.credentials import api_credential_issue
 from settlement.policy.models import PolicyScheme, PolicyVersion
+from tests.celery_worker import celery_worker, celery_worker_process  # noqa: F401  (fixtures)
 from tests.factories import CatalogItemFactory, InstitutionFactory, PersonFactory
 
 EXAM = "002503020030000"  # 化验, may not repeat within 30 days
