@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("screening.urls")),
     path("", include("screening.audit.urls")),
     path("", include("settlement.urls")),
+    path("settlement/policy/", include("settlement.policy.urls")),
     path("", include("services.urls")),
 ]

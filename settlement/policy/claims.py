@@ -48,7 +48,8 @@ def claim_from_settlement(
     end = timezone.localtime(settlement.end_time).date()
     person = settlement.person
     institution = settlement.institution
-    fee_lines = list(settlement.fee_lines.order_by("line_id"))
+    # .all() so that a caller's prefetch_related("fee_lines") saves the query.
+    fee_lines = sorted(settlement.fee_lines.all(), key=lambda fee: fee.line_id)
     catalog = _catalog_by_code({line.item_code for line in fee_lines}, begin)
     inpatient = settlement.is_inpatient
     lines = []

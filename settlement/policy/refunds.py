@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medins.models import Institution, Role
-from medins.selectors import role_of
+from medins.selectors import institutions_visible_to, role_of
 from settlement.models import Settlement
 from settlement.policy import engine
 from settlement.policy.claims import claim_from_settlement
@@ -95,16 +95,35 @@ class _Replay:
             self.counters[key] += amount
 
 
-def _settle_under(
-    settlement: Settlement, version: PolicyVersion, claim: engine.Claim
-) -> engine.Breakdown:
-    policy = policy_set_of(
-        version=version,
-        insutype=claim.insutype,
-        med_type=claim.med_type,
-        institution_level=claim.institution_level,
-    )
-    return engine.settle(claim, policy)
+class _Policies:
+    """The policy sets, prior versions and negotiated-drug lists one run needs, each read once."""
+
+    def __init__(self, version: PolicyVersion) -> None:
+        self.version = version
+        self._sets: dict[tuple, engine.PolicySet] = {}
+        self._priors: dict[date, PolicyVersion | None] = {}
+        self._codes: dict[int, frozenset[str]] = {}
+
+    def prior(self, day: date) -> PolicyVersion | None:
+        if day not in self._priors:
+            self._priors[day] = _prior_version(version=self.version, day=day)
+        return self._priors[day]
+
+    def codes(self, version: PolicyVersion) -> frozenset[str]:
+        if version.pk not in self._codes:
+            self._codes[version.pk] = negotiated_drug_codes(version=version)
+        return self._codes[version.pk]
+
+    def settle(self, version: PolicyVersion, claim: engine.Claim) -> engine.Breakdown:
+        key = (version.pk, claim.insutype, claim.med_type, claim.institution_level)
+        if key not in self._sets:
+            self._sets[key] = policy_set_of(
+                version=version,
+                insutype=claim.insutype,
+                med_type=claim.med_type,
+                institution_level=claim.institution_level,
+            )
+        return engine.settle(claim, self._sets[key])
 
 
 def _with_negotiated(claim: engine.Claim, codes: frozenset[str]) -> engine.Claim:
@@ -122,30 +141,27 @@ def _with_negotiated(claim: engine.Claim, codes: frozenset[str]) -> engine.Claim
 
 
 def _recompute(
-    settlement: Settlement,
-    version: PolicyVersion,
-    replays: dict[str, _Replay],
-    codes: dict[int, frozenset[str]],
+    settlement: Settlement, policies: _Policies, replays: dict[str, _Replay]
 ) -> RefundLine:
     """The settlement's line under both policies; replays carry each policy's year so far."""
-    day = timezone.localtime(settlement.end_time).date()
-    prior = _prior_version(version=version, day=day)
+    version = policies.version
+    prior = policies.prior(timezone.localtime(settlement.end_time).date())
     claim = claim_from_settlement(
         settlement,
-        negotiated_codes=codes.setdefault(version.pk, negotiated_drug_codes(version=version)),
+        negotiated_codes=policies.codes(version),
         year_to_date=replays["new"].year_to_date(),
     )
-    new = _settle_under(settlement, version, claim)
+    new = policies.settle(version, claim)
     replays["new"].add(new)
     paid_personal = settlement.account_paid + settlement.cash_paid
     if prior is None:
         old_hifp, old_personal = settlement.fund_paid, paid_personal
     else:
-        prior_codes = codes.setdefault(prior.pk, negotiated_drug_codes(version=prior))
         old_claim = replace(
-            _with_negotiated(claim, prior_codes), year_to_date=replays["old"].year_to_date()
+            _with_negotiated(claim, policies.codes(prior)),
+            year_to_date=replays["old"].year_to_date(),
         )
-        old = _settle_under(settlement, prior, old_claim)
+        old = policies.settle(prior, old_claim)
         replays["old"].add(old)
         old_hifp, old_personal = old.hifp_pay, old.acct_pay + old.psn_cash_pay
     new_personal = new.acct_pay + new.psn_cash_pay
@@ -191,6 +207,7 @@ def refund_run_compute(
             is_reversal=False,
         )
         .select_related("person", "institution")
+        .prefetch_related("fee_lines")
         .order_by("person_id", "end_time", "setl_id")
     )
     if institution_code:
@@ -201,9 +218,10 @@ def refund_run_compute(
         settlements = settlements.filter(institution_id=institution_code)
     lines: list[RefundLine] = []
     replays: dict[tuple[str, int], dict[str, _Replay]] = {}
-    codes: dict[int, frozenset[str]] = {}
+    policies = _Policies(version)
     count = 0
-    for settlement in settlements:
+    # Chunks keep memory flat on a long period; each chunk prefetches its fee lines at once.
+    for settlement in settlements.iterator(chunk_size=500):
         count += 1
         year = timezone.localtime(settlement.end_time).year
         key = (settlement.person_id, year)
@@ -216,7 +234,7 @@ def refund_run_compute(
             )
             replays[key] = {"new": _Replay(stored), "old": _Replay(stored)}
         try:
-            line = _recompute(settlement, version, replays[key], codes)
+            line = _recompute(settlement, policies, replays[key])
         except engine.PolicyError as error:
             raise RefundError(
                 _("Settlement %(setl_id)s: %(error)s")
@@ -254,6 +272,11 @@ def refund_run_decide(
         )
     if run.created_by_id is not None and run.created_by_id == user.pk:
         raise RefundError(_("The person who computed a refund run may not decide it."))
+    outside = run.lines.exclude(institution__in=institutions_visible_to(user))
+    if outside.exists():
+        raise RefundError(
+            _("Refund run #%(pk)s includes institutions outside your region.") % {"pk": run.pk}
+        )
     if not approve and not note.strip():
         raise RefundError(_("A rejection needs a reason."))
     run.status = RefundRun.Status.APPROVED if approve else RefundRun.Status.REJECTED

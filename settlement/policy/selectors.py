@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from medins.models import Role
+from medins.selectors import AnyUser, institutions_visible_to, role_of
 from settlement.models import Settlement
 from settlement.policy import engine
 from settlement.policy.models import (
@@ -174,20 +176,35 @@ def year_to_date(
     return engine.YearToDate(hifp_pay=hifp, counters=dict(counters))
 
 
-def refund_runs() -> QuerySet[RefundRun]:
-    return RefundRun.objects.select_related("version", "created_by", "decided_by")
+REFUND_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 
 
-def refund_lines(*, run: RefundRun) -> QuerySet[RefundLine]:
-    return run.lines.select_related("institution", "settlement")
+def refund_runs_visible_to(user: AnyUser) -> QuerySet[RefundRun]:
+    """Refund runs for administrators and supervisors; nobody else sees any."""
+    runs = RefundRun.objects.select_related("version", "institution", "created_by", "decided_by")
+    return runs if role_of(user) in REFUND_ROLES else runs.none()
 
 
-def refund_totals_by_institution(*, run: RefundRun) -> list[dict]:
-    """Per institution: settlements recomputed, settlements refunded, refund total."""
+def refund_run_visible_to(user: AnyUser, pk: int) -> RefundRun | None:
+    """The run if the user may see it, else None (the view answers 404)."""
+    return refund_runs_visible_to(user).filter(pk=pk).first()
+
+
+def refund_lines(*, run: RefundRun, user: AnyUser | None = None) -> QuerySet[RefundLine]:
+    """The run's lines, only those of institutions the user may see when a user is given."""
+    lines = run.lines.select_related("institution", "settlement")
+    if user is not None:
+        lines = lines.filter(institution__in=institutions_visible_to(user))
+    return lines
+
+
+def refund_totals_by_institution(*, run: RefundRun, user: AnyUser | None = None) -> list[dict]:
+    """Per institution: settlements changed, settlements refunded, refund total."""
     rows = list(
-        run.lines.values("institution_id", "institution__name")
+        refund_lines(run=run, user=user)
+        .values("institution_id", "institution__name")
         .annotate(
-            settlements=Count("pk"),
+            changed=Count("pk"),
             refunded=Count("pk", filter=Q(refund_amount__gt=0)),
             refund_total=Sum("refund_amount"),
         )

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from settlement.policy.engine import Claim, ClaimLine, PolicySet, YearToDate
+from tests.factories import FeeLineFactory, PersonFactory, SettlementFactory
 
 D = Decimal
 
@@ -59,3 +60,21 @@ def claim_for(
         "year_to_date": YearToDate(counters=counters or {}),
     }
     return Claim(**{**values, **fields})
+
+
+def stay(institution, amount: str, *, insutype: str = "390", paid: str = "0"):
+    """A stored inpatient stay of one 甲类 line, fund paid as given, the rest in cash."""
+    person = PersonFactory(insurance_type=insutype)
+    total = D(amount)
+    settlement = SettlementFactory(
+        person=person,
+        institution=institution,
+        insurance_type=insutype,
+        medical_type="21",
+        total=total,
+        in_scope=total,
+        fund_paid=D(paid),
+        cash_paid=total - D(paid),
+    )
+    FeeLineFactory(settlement=settlement, amount=total, unit_price=total, charge_level="01")
+    return settlement

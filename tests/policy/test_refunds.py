@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from settlement.policy.models import PolicyScheme, RefundRun
+from settlement.policy.models import RefundRun
 from settlement.policy.refunds import (
     RefundError,
     refund_run_compute,
@@ -22,63 +22,15 @@ from settlement.policy.refunds import (
     refund_run_write_csv,
 )
 from settlement.policy.selectors import refund_totals_by_institution
-from settlement.policy.services import policy_version_publish, policy_version_revise
+from settlement.policy.services import policy_version_revise
 from tests.factories import (
-    FeeLineFactory,
     InstitutionFactory,
-    PersonFactory,
-    SettlementFactory,
     make_user,
 )
+from tests.policy.builders import stay
 
 D = Decimal
 YEAR = {"period_from": date(2026, 1, 1), "period_to": date(2027, 1, 1)}
-
-
-@pytest.fixture
-def revision(shandong, policy_admin):
-    draft = policy_version_revise(
-        version=shandong,
-        author=policy_admin,
-        code="SD-2026.2",
-        title="居民三级住院 65%",
-        effective_from=date(2026, 1, 1),
-    )
-    PolicyScheme.objects.filter(
-        version=draft, insutype="390", med_type="21", institution_level=3
-    ).update(fund_ratio=D("0.65"))
-    return policy_version_publish(version=draft, user=policy_admin)
-
-
-def stay(institution, amount: str, *, insutype: str = "390", paid: str = "0"):
-    person = PersonFactory(insurance_type=insutype)
-    total = D(amount)
-    settlement = SettlementFactory(
-        person=person,
-        institution=institution,
-        insurance_type=insutype,
-        medical_type="21",
-        total=total,
-        in_scope=total,
-        fund_paid=D(paid),
-        cash_paid=total - D(paid),
-    )
-    FeeLineFactory(settlement=settlement, amount=total, unit_price=total, charge_level="01")
-    return settlement
-
-
-@pytest.fixture
-def stays(db):
-    qilu = InstitutionFactory(code="H37010200001", name="齐鲁医院", hospital_grade="02")
-    provincial = InstitutionFactory(code="H37010200002", name="省立医院", hospital_grade="01")
-    county = InstitutionFactory(code="H37010200003", name="县医院", hospital_grade="05")
-    return {
-        "qilu_5000": stay(qilu, "5000", paid="2400"),
-        "qilu_3000": stay(qilu, "3000", paid="1200"),
-        "provincial_5000": stay(provincial, "5000", paid="2400"),
-        "employee": stay(qilu, "5000", insutype="310", paid="3780"),
-        "county": stay(county, "5000", paid="3600"),
-    }
 
 
 class TestRefundRunCompute:

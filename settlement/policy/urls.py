@@ -1,0 +1,14 @@
+"""URLs of the policy back office, under settlement/policy/ (included by settlement/urls.py)."""
+
+from django.urls import path
+
+from settlement.policy import views
+
+app_name = "policy"
+
+urlpatterns = [
+    path("refunds/", views.refund_runs, name="refund-runs"),
+    path("refunds/<int:pk>/", views.refund_run, name="refund-run"),
+    path("refunds/<int:pk>/decision/", views.refund_run_decision, name="refund-run-decision"),
+    path("refunds/<int:pk>/refunds.csv", views.refund_run_csv, name="refund-run-csv"),
+]

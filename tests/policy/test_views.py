@@ -1,0 +1,80 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from settlement.policy.models import RefundRun
+from settlement.policy.refunds import refund_run_compute
+from tests.factories import make_user
+
+YEAR = {"period_from": date(2026, 1, 1), "period_to": date(2027, 1, 1)}
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def run(revision, stays, policy_admin):
+    return refund_run_compute(version=revision, user=policy_admin, **YEAR)
+
+
+@pytest.fixture
+def jinan_supervisor(db):
+    return make_user("supervisor", region_code="3701")
+
+
+class TestRefundPages:
+    def test_a_supervisor_sees_the_runs_and_the_refunds_by_institution(
+        self, client, run, jinan_supervisor
+    ):
+        client.force_login(jinan_supervisor)
+
+        listing = client.get(reverse("policy:refund-runs"), **EN)
+        page = client.get(reverse("policy:refund-run", args=[run.pk]), **EN)
+
+        assert listing.status_code == 200
+        assert f'href="/settlement/policy/refunds/{run.pk}/"' in listing.text
+        assert "齐鲁医院" in page.text
+        assert "300.00" in page.text
+        assert "Approve" in page.text
+
+    def test_the_page_is_in_chinese_by_default(self, client, run, jinan_supervisor):
+        client.force_login(jinan_supervisor)
+
+        page = client.get(reverse("policy:refund-run", args=[run.pk]))
+
+        assert "退费" in page.text
+
+    def test_an_auditor_gets_404(self, client, run):
+        client.force_login(make_user("auditor", region_code="3701"))
+
+        assert client.get(reverse("policy:refund-runs")).status_code == 404
+        assert client.get(reverse("policy:refund-run", args=[run.pk])).status_code == 404
+
+    def test_approval_then_export(self, client, run, jinan_supervisor):
+        client.force_login(jinan_supervisor)
+
+        client.post(reverse("policy:refund-run-decision", args=[run.pk]), {"decision": "approve"})
+        export = client.get(reverse("policy:refund-run-csv", args=[run.pk]))
+
+        run.refresh_from_db()
+        assert run.status == RefundRun.Status.APPROVED
+        assert export["Content-Type"].startswith("text/csv")
+        body = export.content.decode("utf-8-sig").splitlines()
+        assert len(body) == 4
+        assert body[1].startswith("H37010200001,齐鲁医院,")
+
+    def test_a_supervisor_of_another_city_sees_no_lines_and_may_not_approve(self, client, run):
+        client.force_login(make_user("supervisor", region_code="3702"))
+
+        page = client.get(reverse("policy:refund-run", args=[run.pk]), **EN)
+        client.post(reverse("policy:refund-run-decision", args=[run.pk]), {"decision": "approve"})
+
+        assert "齐鲁医院" not in page.text
+        run.refresh_from_db()
+        assert run.status == RefundRun.Status.COMPUTED
+
+    def test_export_before_approval_is_refused(self, client, run, jinan_supervisor):
+        client.force_login(jinan_supervisor)
+
+        response = client.get(reverse("policy:refund-run-csv", args=[run.pk]))
+
+        assert response.status_code == 302
