@@ -87,6 +87,10 @@ class ScreeningRun(models.Model):
     def progress(self) -> float:
         return self.partitions_done / self.partitions_total if self.partitions_total else 0.0
 
+    @property
+    def total_findings(self) -> int:
+        return sum(self.counts.values())
+
 
 class ScreeningPartition(models.Model):
     """A slice of a run: a range of person numbers over the window (plus its look-back)."""
