@@ -28,7 +28,7 @@ def make_flag(institution, *, rule_code="OVER_PRICE", settlement=None, **fields)
         "sev_deg": 1,
         "amount_at_risk": Decimal("120.50"),
         "event_time": settlement.begin_time,
-        "evidence": {"pric": "30.00", "pric_uplmt_amt": "25.00", "cnt": "1"},
+        "evidence": {"pric_yuan": 30.0, "pric_uplmt_amt_yuan": 25.0, "cnt": 1, "reasons": []},
         "triage_score": 50.0,
         "detected_at": AT - timedelta(days=1),
     }

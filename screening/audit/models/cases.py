@@ -153,7 +153,6 @@ class Case(models.Model):
         source=CaseState.INVESTIGATING,
         target=CaseState.REVIEW,
         permission=_is_assignee,
-        conditions=[lambda case: bool(case.proposal)],
     )
     def propose(self) -> None:
         """调查中 → 待复核 with a proposed decision."""

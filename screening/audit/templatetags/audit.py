@@ -1,0 +1,36 @@
+"""Template helpers of the audit pages: {% load audit %}."""
+
+from __future__ import annotations
+
+from django import template
+
+from screening.audit import roles
+
+register = template.Library()
+
+
+@register.filter
+def is_audit_user(user: object) -> bool:
+    return roles.is_audit_user(user)
+
+
+@register.filter
+def yuan(value: object) -> str:
+    """1234.5 → 1,234.50"""
+    try:
+        return f"{float(value):,.2f}"
+    except (TypeError, ValueError):
+        return "-"
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return mapping.get(key, key)
+
+
+@register.filter
+def who(user: object) -> str:
+    """A user's full name, else the login name; "—" for nobody."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
