@@ -6,16 +6,20 @@ settlement policy engine uses (its Claim's certified_diseases and filed fields).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
-from medins.models import Role
-from medins.selectors import AnyUser, profile_of, role_of
+from medins.models import Person, Role
+from medins.selectors import AnyUser, persons_visible_to, profile_of, role_of
+from services.calendar import work_calendar
 from services.models import (
     ChronicCertification,
     Complaint,
     CrossRegionFiling,
+    Notification,
+    ServiceItem,
     ServiceRequest,
     Station,
 )
@@ -53,7 +57,7 @@ def stations_visible_to(user: AnyUser) -> QuerySet[Station]:
             stations.filter(code=profile.station_code) if profile.station_code else stations.none()
         )
     if role == Role.MANAGER:
-        return stations.filter(county_id__startswith=profile.region_code)
+        return stations.filter(county__code__startswith=profile.region_code)
     return stations.none()
 
 
@@ -84,7 +88,7 @@ def complaints_visible_to(user: AnyUser) -> QuerySet[Complaint]:
     if role == Role.ADMIN:
         return complaints
     if role == Role.MANAGER:
-        return complaints.filter(county_id__startswith=profile_of(user).region_code)
+        return complaints.filter(county__code__startswith=profile_of(user).region_code)
     if role == Role.CLERK:
         return complaints.filter(station__in=stations_visible_to(user))
     return complaints.none()
@@ -111,3 +115,60 @@ def chronic_disease_options() -> list[tuple[str, str]]:
     except Exception:
         listed = {}
     return sorted(listed.items()) if listed else list(CHRONIC_DISEASES_FALLBACK)
+
+
+def person_find(user: AnyUser, query: str) -> Person | None:
+    """The person whose resident ID or person number is the query, within the user's area."""
+    query = query.strip().upper()
+    if not query:
+        return None
+    return persons_visible_to(user).filter(Q(certno=query) | Q(psn_no=query)).first()
+
+
+def items_at(station: Station) -> list[ServiceItem]:
+    """The active items the station may handle at its level (JSON lists: filtered here, as
+    SQLite has no JSON containment)."""
+    return [item for item in station.items.filter(active=True) if station.level in item.levels]
+
+
+def with_days_left(requests: Iterable[ServiceRequest], *, today: date) -> list[ServiceRequest]:
+    """The requests, each given `days_left` (working days to its due day; None without one)."""
+    calendar = work_calendar()
+    rows = list(requests)
+    for request in rows:
+        request.days_left = (
+            calendar.left(today=today, due=request.due_date)
+            if request.due_date and request.is_open
+            else None
+        )
+        request.overdue_days = -request.days_left if request.days_left else 0
+    return rows
+
+
+def overdue_requests(user: AnyUser, *, today: date) -> QuerySet[ServiceRequest]:
+    """Open requests past their due day, oldest due first."""
+    return (
+        requests_visible_to(user)
+        .filter(status__in=ServiceRequest.OPEN, due_date__lt=today)
+        .order_by("due_date", "created_at")
+    )
+
+
+def open_requests(user: AnyUser) -> QuerySet[ServiceRequest]:
+    """Open and returned requests, the nearest due first (those without a due day last)."""
+    return (
+        requests_visible_to(user)
+        .filter(status__in=(*ServiceRequest.OPEN, ServiceRequest.Status.RETURNED))
+        .order_by(F("due_date").asc(nulls_last=True), "created_at")
+    )
+
+
+def person_requests(user: AnyUser, person: Person) -> QuerySet[ServiceRequest]:
+    return requests_visible_to(user).filter(person=person).order_by("-created_at")
+
+
+def notifications_visible_to(user: AnyUser) -> QuerySet[Notification]:
+    """The outbox: messages about requests the user may see (all of them for admins)."""
+    if role_of(user) == Role.ADMIN:
+        return Notification.objects.all()
+    return Notification.objects.filter(request__in=requests_visible_to(user))

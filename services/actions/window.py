@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from medins.models import Person, Role
 from medins.selectors import persons_visible_to, role_of
@@ -20,7 +21,7 @@ from services.actions import ServiceError
 from services.actions.notify import notification_queue
 from services.calendar import work_calendar
 from services.models import Channel, RequestEvent, ServiceItem, ServiceRequest, Station
-from services.selectors import station_of
+from services.selectors import items_at, station_of
 
 
 def _aware(at: datetime) -> datetime:
@@ -105,16 +106,16 @@ def move(
 
 
 ACTION_LABELS = {
-    "accept": _("accepted"),
-    "complete": _("completed on the spot"),
-    "return": _("returned"),
-    "refuse": _("refused"),
-    "resubmit": _("resubmitted"),
-    "review": _("reviewed"),
-    "to_expert": _("sent to expert review"),
-    "first_review": _("given its first review"),
-    "expert_decide": _("decided by the experts"),
-    "second_review": _("given its second review"),
+    "accept": gettext_lazy("accepted"),
+    "complete": gettext_lazy("completed on the spot"),
+    "return": gettext_lazy("returned"),
+    "refuse": gettext_lazy("refused"),
+    "resubmit": gettext_lazy("resubmitted"),
+    "review": gettext_lazy("reviewed"),
+    "to_expert": gettext_lazy("sent to expert review"),
+    "first_review": gettext_lazy("given its first review"),
+    "expert_decide": gettext_lazy("decided by the experts"),
+    "second_review": gettext_lazy("given its second review"),
 }
 
 
@@ -162,7 +163,7 @@ def request_start(
     station = _clerk_station(user)
     if not persons_visible_to(user).filter(pk=person.pk).exists():
         raise ServiceError(_("Person %(psn_no)s is outside your area.") % {"psn_no": person.pk})
-    if not item.active or not station.items.filter(pk=item.pk).exists():
+    if item not in items_at(station):
         raise ServiceError(
             _("%(station)s may not handle %(item)s.") % {"station": station.name, "item": item.name}
         )
@@ -316,3 +317,12 @@ def request_rate(
         )
     request.refresh_from_db()
     return request
+
+
+def may_act(user: AbstractBaseUser, request: ServiceRequest) -> bool:
+    """Whether the user may move this request (its station's clerk, or an administrator)."""
+    try:
+        _check_actor(user, request)
+    except ServiceError:
+        return False
+    return True

@@ -11,7 +11,7 @@ from medins.models import Division
 class StationLevel(models.TextChoices):
     """The five levels of the 市-县-镇-村 service network."""
 
-    CITY_HALL = "hall", _("City medical insurance service hall")
+    CITY_HALL = "hall", _("Medical insurance service hall (city or county)")
     TOWN = "town", _("Town medical security service station")
     HOSPITAL = "hospital", _("Hospital medical insurance workstation")
     VILLAGE = "village", _("Village medical insurance service point")

@@ -111,12 +111,27 @@ class ServiceRequest(models.Model):
 class RequestEvent(models.Model):
     """One step of a request's history: who did what, for whom, when."""
 
+    class Action(models.TextChoices):
+        START = "start", _("Started")
+        ACCEPT = "accept", _("Accepted")
+        COMPLETE = "complete", _("Completed on the spot")
+        RETURN = "return", _("Returned for correction")
+        REFUSE = "refuse", _("Not accepted")
+        RESUBMIT = "resubmit", _("Materials brought")
+        REVIEW = "review", _("Reviewed")
+        TO_EXPERT = "to_expert", _("Passed to expert review")
+        FIRST_REVIEW = "first_review", _("First review passed")
+        EXPERT_DECIDE = "expert_decide", _("Expert decision")
+        SECOND_REVIEW = "second_review", _("Second review")
+
     request = models.ForeignKey(
         ServiceRequest, models.CASCADE, related_name="events", verbose_name=_("request")
     )
-    action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(
+        _("from"), max_length=16, blank=True, choices=ServiceRequest.Status.choices
+    )
+    to_status = models.CharField(_("to"), max_length=16, choices=ServiceRequest.Status.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, verbose_name=_("by"))
     acting_for = models.CharField(_("acting for"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=1000, blank=True)

@@ -1,0 +1,141 @@
+"""Reads of the network: coverage figures per county, the offline map, the public searches."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from medins.models import Division, Institution, Person
+from services.models import CentralPurchaseOffer, Station, Village
+
+EARTH_KM = 6371.0
+# The "15-minute service circle": a point within this distance of a village, by default
+# (about 15 minutes by bicycle or e-bike on country roads).
+DEFAULT_RADIUS_KM = 3.0
+
+
+def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * math.asin(math.sqrt(a))
+
+
+@dataclass
+class Coverage:
+    county: Division
+    villages: int
+    covered: int
+    stations: int
+    insured: int
+
+    @property
+    def share(self) -> float | None:
+        return self.covered / self.villages if self.villages else None
+
+    @property
+    def per_10k(self) -> float | None:
+        return self.stations * 10_000 / self.insured if self.insured else None
+
+
+def coverage_by_county(
+    *, counties: Iterable[Division], radius_km: float = DEFAULT_RADIUS_KM
+) -> list[Coverage]:
+    """Per county: villages with an active station within radius_km, stations per 10,000 insured.
+
+    Stations of neighbouring counties count too: a village is served by whatever is near.
+    """
+    counties = list(counties)
+    codes = [county.code for county in counties]
+    points = [
+        (float(lon), float(lat))
+        for lon, lat in Station.objects.filter(active=True).values_list("longitude", "latitude")
+    ]
+    stations = dict(
+        Station.objects.filter(active=True, county_id__in=codes)
+        .values_list("county_id")
+        .annotate(n=Count("pk"))
+    )
+    rows = []
+    for county in counties:
+        villages = list(Village.objects.filter(county=county).values_list("longitude", "latitude"))
+        covered = sum(
+            any(distance_km(float(lon), float(lat), x, y) <= radius_km for x, y in points)
+            for lon, lat in villages
+        )
+        insured = Person.objects.filter(division_code__startswith=county.code).count()
+        rows.append(Coverage(county, len(villages), covered, stations.get(county.code, 0), insured))
+    return rows
+
+
+@dataclass
+class MapPoint:
+    station: Station
+    x: float
+    y: float
+
+
+def map_points(
+    stations: Iterable[Station], *, width: int = 800, height: int = 560
+) -> list[MapPoint]:
+    """Stations projected to SVG coordinates (equirectangular, scaled by cos of the mid latitude),
+    fitted into width × height with a margin; north up. No tiles, no network."""
+    stations = list(stations)
+    if not stations:
+        return []
+    lons = [float(s.longitude) for s in stations]
+    lats = [float(s.latitude) for s in stations]
+    squeeze = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    span_x = max((max(lons) - min(lons)) * squeeze, 1e-6)
+    span_y = max(max(lats) - min(lats), 1e-6)
+    margin = 20
+    scale = min((width - 2 * margin) / span_x, (height - 2 * margin) / span_y)
+    return [
+        MapPoint(
+            station,
+            round(margin + (float(station.longitude) - min(lons)) * squeeze * scale, 1),
+            round(height - margin - (float(station.latitude) - min(lats)) * scale, 1),
+        )
+        for station in stations
+    ]
+
+
+def counties_of(region_code: str) -> QuerySet[Division]:
+    """Counties under a region prefix ("" for the whole province)."""
+    return Division.objects.filter(level=Division.Level.COUNTY, code__startswith=region_code)
+
+
+def counties_with_stations() -> QuerySet[Division]:
+    return Division.objects.filter(level=Division.Level.COUNTY, stations__active=True).distinct()
+
+
+def stations_search(*, county: str = "", level: str = "", text: str = "") -> QuerySet[Station]:
+    """Active stations for the public, by county, level and words of the name or address."""
+    stations = Station.objects.filter(active=True).select_related("county")
+    if county:
+        stations = stations.filter(county_id=county)
+    if level:
+        stations = stations.filter(level=level)
+    if text.strip():
+        stations = stations.filter(
+            Q(name__contains=text.strip()) | Q(address__contains=text.strip())
+        )
+    return stations
+
+
+def pharmacies_search(*, county: str = "", category: str = "", text: str = "") -> QuerySet:
+    """Offers of 集采 drugs at designated pharmacies, by county, drug type and drug name."""
+    offers = CentralPurchaseOffer.objects.select_related("pharmacy").filter(
+        pharmacy__kind=Institution.Kind.PHARMACY
+    )
+    if county:
+        offers = offers.filter(pharmacy__division_code=county)
+    if category:
+        offers = offers.filter(category=category)
+    if text.strip():
+        offers = offers.filter(drug_name__contains=text.strip())
+    return offers.order_by("pharmacy__division_code", "pharmacy__name", "drug_name")

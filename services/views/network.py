@@ -1,0 +1,76 @@
+"""Back-office pages of the network: the offline map with coverage, dashboards, outbox."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from medins.models import Role
+from medins.selectors import profile_of, role_of
+from services import network, selectors
+from services.dashboards import dashboard
+from services.models import StationLevel
+
+MAP_WIDTH, MAP_HEIGHT = 800, 560
+
+
+def _radius(request: HttpRequest) -> float:
+    try:
+        radius = float(request.GET.get("radius", network.DEFAULT_RADIUS_KM))
+    except ValueError:
+        return network.DEFAULT_RADIUS_KM
+    return min(max(radius, 0.1), 50.0)
+
+
+@require_GET
+@login_required
+def network_map(request: HttpRequest) -> HttpResponse:
+    """The stations the user may see on an inline SVG, filterable, with coverage per county."""
+    role = role_of(request.user)
+    if role not in (Role.ADMIN, Role.MANAGER, Role.CLERK):
+        raise Http404(_("The service network is for its managers and clerks."))
+    stations = selectors.stations_visible_to(request.user).filter(active=True)
+    level, county = request.GET.get("level", ""), request.GET.get("county", "")
+    if level:
+        stations = stations.filter(level=level)
+    if county:
+        stations = stations.filter(county_id=county)
+    region = "" if role == Role.ADMIN else profile_of(request.user).region_code
+    counties = network.counties_of(region).filter(stations__isnull=False).distinct()
+    shown = counties.filter(code=county) if county else counties
+    radius = _radius(request)
+    context = {
+        "points": network.map_points(stations, width=MAP_WIDTH, height=MAP_HEIGHT),
+        "width": MAP_WIDTH,
+        "height": MAP_HEIGHT,
+        "levels": StationLevel.choices,
+        "counties": counties,
+        "level": level,
+        "county": county,
+        "radius": radius,
+        "coverage": network.coverage_by_county(counties=shown, radius_km=radius)
+        if role != Role.CLERK
+        else [],
+    }
+    return render(request, "services/network.html", context)
+
+
+@require_GET
+@login_required
+def station_dashboard(request: HttpRequest) -> HttpResponse:
+    stations = selectors.stations_visible_to(request.user)
+    code = request.GET.get("station", "")
+    if code:
+        stations = stations.filter(code=code)
+    if role_of(request.user) not in (Role.ADMIN, Role.MANAGER, Role.CLERK):
+        raise Http404(_("Dashboards are for the service network."))
+    context = {
+        "figures": dashboard(stations=stations, today=timezone.localdate()),
+        "stations": selectors.stations_visible_to(request.user),
+        "station": code,
+    }
+    return render(request, "services/dashboard.html", context)

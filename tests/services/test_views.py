@@ -1,0 +1,136 @@
+"""Pages per role: a clerk acts only at their station, a manager sees their division."""
+
+import pytest
+from django.urls import reverse
+
+from services.actions.window import request_start
+from services.models import ServiceRequest
+from tests.services.conftest import at
+
+
+@pytest.fixture
+def lixia_request(net):
+    return request_start(
+        user=net.clerk,
+        person=net.person,
+        item=net.items.change,
+        channel="window",
+        at=at(2026, 3, 6, 9),
+    )
+
+
+def page(client, user, url, **extra):
+    client.force_login(user)
+    return client.get(url, **extra)
+
+
+class TestRequestPagePerRole:
+    def test_the_stations_clerk_sees_it_in_chinese_with_the_actions(
+        self, client, net, lixia_request
+    ):
+        response = page(client, net.clerk, reverse("services:request", args=[lixia_request.number]))
+
+        assert response.status_code == 200
+        assert "退回补正" in response.content.decode()
+        assert "accept-form" in response.content.decode()
+
+    @pytest.mark.parametrize("who", ["qingdao_clerk", "qingdao_manager", "auditor"])
+    def test_outsiders_get_404(self, client, net, lixia_request, who):
+        response = page(
+            client, getattr(net, who), reverse("services:request", args=[lixia_request.number])
+        )
+
+        assert response.status_code == 404
+
+    def test_the_divisions_manager_sees_it_without_actions(self, client, net, lixia_request):
+        response = page(
+            client, net.manager, reverse("services:request", args=[lixia_request.number])
+        )
+
+        assert response.status_code == 200
+        assert "accept-form" not in response.content.decode()
+
+    def test_another_stations_clerk_cannot_post_an_action(self, client, net, lixia_request):
+        client.force_login(net.qingdao_clerk)
+
+        response = client.post(
+            reverse("services:request-act", args=[lixia_request.number, "refuse"]), {"reason": "x"}
+        )
+
+        assert response.status_code == 404
+        lixia_request.refresh_from_db()
+        assert lixia_request.status == ServiceRequest.Status.NEW
+
+
+class TestWindowThroughPages:
+    def test_find_start_and_accept_an_instant_item(self, client, net):
+        client.force_login(net.clerk)
+
+        found = client.get(reverse("services:find"), {"q": net.person.certno})
+        started = client.post(
+            reverse("services:request-new", args=[net.person.psn_no, net.items.card.code]),
+            {"channel": "window", "phone": "13800000000"},
+        )
+        request = ServiceRequest.objects.get()
+        accepted = client.post(
+            reverse("services:request-act", args=[request.number, "accept"]),
+            {"materials": ["身份证"]},
+        )
+
+        assert found.url == reverse("services:person", args=[net.person.psn_no])
+        assert started.status_code == 302
+        assert accepted.status_code == 302
+        request.refresh_from_db()
+        assert request.status == ServiceRequest.Status.DONE
+
+    def test_a_person_found_shows_masked(self, client, net):
+        response = page(client, net.clerk, reverse("services:person", args=[net.person.psn_no]))
+
+        content = response.content.decode()
+        assert "李*" in content
+        assert net.person.certno not in content
+
+    def test_an_unknown_id_says_so(self, client, net):
+        client.force_login(net.clerk)
+
+        response = client.get(reverse("services:find"), {"q": "000"}, follow=True)
+
+        assert "辖区内没有" in response.content.decode()
+
+
+class TestNetworkPages:
+    def test_the_map_draws_the_managers_stations_only(self, client, net):
+        response = page(client, net.manager, reverse("services:network"))
+
+        content = response.content.decode()
+        assert 'data-code="LX01"' in content
+        assert 'data-code="QD01"' not in content
+        assert "<svg" in content
+        assert "tile" not in content
+
+    def test_the_map_filters_by_level(self, client, net):
+        response = page(client, net.admin, reverse("services:network"), data={"level": "village"})
+
+        assert 'data-code="LX01"' not in response.content.decode()
+
+    def test_the_public_station_search_needs_no_login(self, client, net):
+        response = client.get(reverse("services:public-stations"), {"county": "370202"})
+
+        content = response.content.decode()
+        assert "市南区医保服务站" in content
+        assert "姚家街道" not in content
+
+    def test_an_auditor_has_no_network_page(self, client, net):
+        assert page(client, net.auditor, reverse("services:network")).status_code == 404
+
+    def test_dashboard_counts_the_clerks_station(self, client, net, lixia_request):
+        response = page(client, net.clerk, reverse("services:dashboard"))
+
+        assert response.status_code == 200
+        assert response.context["figures"]["total"] == 1
+        assert (
+            page(client, net.qingdao_clerk, reverse("services:dashboard")).context["figures"][
+                "total"
+            ]
+            == 0
+        )
