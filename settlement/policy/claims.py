@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from medins.models import CatalogItem
+from services.models import ChronicCertification, CrossRegionFiling
 from services.selectors import chronic_certifications_in_force, cross_region_filing_in_force
 from settlement.models import Settlement
 from settlement.policy import engine
@@ -19,11 +21,66 @@ EMERGENCY_MED_TYPES = ("13", "24", "210104")
 CITY_DIGITS = 4
 
 
-def _catalog_by_code(codes: set[str], day: date) -> dict[str, CatalogItem]:
-    items = CatalogItem.objects.filter(code__in=codes, effective_from__lte=day).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gt=day)
-    )
-    return {item.code: item for item in items}
+def _in_force(start: date, end: date | None, day: date) -> bool:
+    return start <= day and (end is None or day < end)
+
+
+class RegistrySnapshot:
+    """Catalog versions, certifications and filings read once for many settlements.
+
+    Without one, claim_from_settlement asks the database for each settlement.
+    """
+
+    def __init__(self, *, psn_nos: list[str], item_codes: set[str]) -> None:
+        self._catalog: dict[str, list[CatalogItem]] = defaultdict(list)
+        for item in CatalogItem.objects.filter(code__in=item_codes):
+            self._catalog[item.code].append(item)
+        self._certifications: dict[str, list] = defaultdict(list)
+        rows = ChronicCertification.objects.filter(person_id__in=psn_nos).values_list(
+            "person_id", "disease_code", "valid_from", "valid_to"
+        )
+        for psn_no, code, start, end in rows:
+            self._certifications[psn_no].append((code, start, end))
+        self._filings: dict[str, list] = defaultdict(list)
+        rows = CrossRegionFiling.objects.filter(person_id__in=psn_nos).values_list(
+            "person_id", "valid_from", "valid_to"
+        )
+        for psn_no, start, end in rows:
+            self._filings[psn_no].append((start, end))
+
+    def catalog(self, codes: set[str], day: date) -> dict[str, CatalogItem]:
+        return {
+            item.code: item
+            for code in codes
+            for item in self._catalog.get(code, ())
+            if _in_force(item.effective_from, item.effective_to, day)
+        }
+
+    def certified(self, psn_no: str, day: date) -> frozenset[str]:
+        return frozenset(
+            code
+            for code, start, end in self._certifications.get(psn_no, ())
+            if _in_force(start, end, day)
+        )
+
+    def filed(self, psn_no: str, day: date) -> bool:
+        return any(_in_force(start, end, day) for start, end in self._filings.get(psn_no, ()))
+
+
+class _LiveRegistry:
+    """The same questions as RegistrySnapshot, asked of the database one settlement at a time."""
+
+    def catalog(self, codes: set[str], day: date) -> dict[str, CatalogItem]:
+        items = CatalogItem.objects.filter(code__in=codes, effective_from__lte=day).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gt=day)
+        )
+        return {item.code: item for item in items}
+
+    def certified(self, psn_no: str, day: date) -> frozenset[str]:
+        return chronic_certifications_in_force(psn_no=psn_no, day=day)
+
+    def filed(self, psn_no: str, day: date) -> bool:
+        return cross_region_filing_in_force(psn_no=psn_no, day=day)
 
 
 def claim_from_settlement(
@@ -31,6 +88,7 @@ def claim_from_settlement(
     *,
     negotiated_codes: frozenset[str] = frozenset(),
     year_to_date: engine.YearToDate | None = None,
+    registry: RegistrySnapshot | None = None,
 ) -> engine.Claim:
     """The claim this settlement settled, as the engine takes it.
 
@@ -50,7 +108,8 @@ def claim_from_settlement(
     institution = settlement.institution
     # .all() so that a caller's prefetch_related("fee_lines") saves the query.
     fee_lines = sorted(settlement.fee_lines.all(), key=lambda fee: fee.line_id)
-    catalog = _catalog_by_code({line.item_code for line in fee_lines}, begin)
+    registry = registry or _LiveRegistry()
+    catalog = registry.catalog({line.item_code for line in fee_lines}, begin)
     inpatient = settlement.is_inpatient
     lines = []
     for fee in fee_lines:
@@ -86,9 +145,9 @@ def claim_from_settlement(
         end_date=end,
         lines=tuple(lines),
         disease_code=settlement.main_diagnosis,
-        certified_diseases=chronic_certifications_in_force(psn_no=person.psn_no, day=begin),
+        certified_diseases=registry.certified(person.psn_no, begin),
         cross_region=cross_region,
-        filed=cross_region and cross_region_filing_in_force(psn_no=person.psn_no, day=begin),
+        filed=cross_region and registry.filed(person.psn_no, begin),
         emergency=settlement.medical_type in EMERGENCY_MED_TYPES,
         year_to_date=year_to_date,
         account_balance=settlement.account_paid,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,13 +30,13 @@ from medins.models import Institution, Role
 from medins.selectors import institutions_visible_to, role_of
 from settlement.models import Settlement
 from settlement.policy import engine
-from settlement.policy.claims import claim_from_settlement
+from settlement.policy.claims import RegistrySnapshot, claim_from_settlement
 from settlement.policy.models import PolicyVersion, RefundLine, RefundRun
 from settlement.policy.selectors import (
     negotiated_drug_codes,
     policy_set_of,
     refund_lines,
-    year_to_date,
+    years_to_date,
 )
 
 DECIDERS = (Role.ADMIN, Role.SUPERVISOR)
@@ -141,7 +142,10 @@ def _with_negotiated(claim: engine.Claim, codes: frozenset[str]) -> engine.Claim
 
 
 def _recompute(
-    settlement: Settlement, policies: _Policies, replays: dict[str, _Replay]
+    settlement: Settlement,
+    policies: _Policies,
+    replays: dict[str, _Replay],
+    registry: RegistrySnapshot,
 ) -> RefundLine:
     """The settlement's line under both policies; replays carry each policy's year so far."""
     version = policies.version
@@ -150,6 +154,7 @@ def _recompute(
         settlement,
         negotiated_codes=policies.codes(version),
         year_to_date=replays["new"].year_to_date(),
+        registry=registry,
     )
     new = policies.settle(version, claim)
     replays["new"].add(new)
@@ -182,6 +187,43 @@ def _recompute(
     )
 
 
+# Persons read together: their settlements, fee lines, certifications and year so far.
+PERSONS_PER_CHUNK = 500
+
+
+def _recompute_persons(
+    psn_nos: list[str], in_period: QuerySet[Settlement], policies: _Policies, period_from: date
+) -> Iterator[tuple[Settlement, RefundLine]]:
+    """Each settlement of these persons in the period, in order, with its refund line."""
+    settlements = list(
+        in_period.filter(person_id__in=psn_nos)
+        .select_related("person", "institution")
+        .prefetch_related("fee_lines")
+        .order_by("person_id", "end_time", "setl_id")
+    )
+    registry = RegistrySnapshot(
+        psn_nos=psn_nos,
+        item_codes={fee.item_code for s in settlements for fee in s.fee_lines.all()},
+    )
+    stored: dict[int, dict] = {}
+    replays: dict[tuple[str, str, int], dict[str, _Replay]] = {}
+    for settlement in settlements:
+        year = timezone.localtime(settlement.end_time).year
+        if year not in stored:
+            stored[year] = years_to_date(psn_nos=psn_nos, year=year, before=_start_of(period_from))
+        key = (settlement.person_id, settlement.insurance_type, year)
+        if key not in replays:
+            start = stored[year].get(key[:2], engine.YearToDate())
+            replays[key] = {"new": _Replay(start), "old": _Replay(start)}
+        try:
+            yield settlement, _recompute(settlement, policies, replays[key], registry)
+        except engine.PolicyError as error:
+            raise RefundError(
+                _("Settlement %(setl_id)s: %(error)s")
+                % {"setl_id": settlement.setl_id, "error": error}
+            ) from error
+
+
 @transaction.atomic(durable=True)
 def refund_run_compute(
     *,
@@ -193,55 +235,32 @@ def refund_run_compute(
 ) -> RefundRun:
     """Recompute the period's settlements (ending in [from, to)) under version; one run.
 
-    With institution_code, only that institution's settlements (the persons' earlier
-    settlements elsewhere still count towards their quotas and caps).
+    With institution_code, only that institution's settlements become lines.
 
     Raises RefundError for an unpublished version or a period outside its effective period,
     and engine.PolicyError when a settlement has no scheme in a version.
     """
     _check_period(version, period_from, period_to)
-    settlements = (
-        Settlement.objects.filter(
-            end_time__gte=_start_of(period_from),
-            end_time__lt=_start_of(period_to),
-            is_reversal=False,
-        )
-        .select_related("person", "institution")
-        .prefetch_related("fee_lines")
-        .order_by("person_id", "end_time", "setl_id")
+    in_period = Settlement.objects.filter(
+        end_time__gte=_start_of(period_from), end_time__lt=_start_of(period_to), is_reversal=False
     )
-    if institution_code:
-        if not Institution.objects.filter(code=institution_code).exists():
-            raise RefundError(
-                _("No institution has the code %(code)s.") % {"code": institution_code}
-            )
-        settlements = settlements.filter(institution_id=institution_code)
+    if institution_code and not Institution.objects.filter(code=institution_code).exists():
+        raise RefundError(_("No institution has the code %(code)s.") % {"code": institution_code})
+    # With an institution, its patients' settlements elsewhere are replayed too, so that
+    # quotas and caps see them, but only the institution's become lines.
+    persons = in_period.filter(institution_id=institution_code) if institution_code else in_period
+    psn_nos = sorted(set(persons.values_list("person_id", flat=True)))
     lines: list[RefundLine] = []
-    replays: dict[tuple[str, int], dict[str, _Replay]] = {}
     policies = _Policies(version)
     count = 0
-    # Chunks keep memory flat on a long period; each chunk prefetches its fee lines at once.
-    for settlement in settlements.iterator(chunk_size=500):
-        count += 1
-        year = timezone.localtime(settlement.end_time).year
-        key = (settlement.person_id, year)
-        if key not in replays:
-            stored = year_to_date(
-                psn_no=settlement.person_id,
-                year=year,
-                insutype=settlement.insurance_type,
-                before=_start_of(period_from),
-            )
-            replays[key] = {"new": _Replay(stored), "old": _Replay(stored)}
-        try:
-            line = _recompute(settlement, policies, replays[key])
-        except engine.PolicyError as error:
-            raise RefundError(
-                _("Settlement %(setl_id)s: %(error)s")
-                % {"setl_id": settlement.setl_id, "error": error}
-            ) from error
-        if line.difference:
-            lines.append(line)
+    for start in range(0, len(psn_nos), PERSONS_PER_CHUNK):
+        chunk = psn_nos[start : start + PERSONS_PER_CHUNK]
+        for settlement, line in _recompute_persons(chunk, in_period, policies, period_from):
+            if institution_code and settlement.institution_id != institution_code:
+                continue
+            count += 1
+            if line.difference:
+                lines.append(line)
     run = RefundRun.objects.create(
         version=version,
         period_from=period_from,

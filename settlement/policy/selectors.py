@@ -179,6 +179,40 @@ def year_to_date(
 REFUND_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 
 
+def years_to_date(
+    *, psn_nos: list[str], year: int, before: datetime
+) -> dict[tuple[str, str], engine.YearToDate]:
+    """year_to_date for many persons at once, keyed by (psn_no, insutype); three queries."""
+    settlements = Settlement.objects.filter(
+        person_id__in=psn_nos, end_time__year=year, end_time__lt=before
+    )
+    hifp = {
+        (row["person_id"], row["insurance_type"]): row["total"]
+        for row in settlements.values("person_id", "insurance_type").annotate(
+            total=Sum("fund_paid")
+        )
+    }
+    counters: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
+        lambda: defaultdict(lambda: engine.ZERO)
+    )
+    usages = SettlementUsage.objects.filter(settlement__in=settlements).values(
+        "settlement__person_id", "settlement__insurance_type", "key"
+    )
+    for row in usages.annotate(total=Sum("amount")):
+        person_key = (row["settlement__person_id"], row["settlement__insurance_type"])
+        counters[person_key][row["key"]] += row["total"]
+    unrecorded = settlements.annotate(usage_count=Count("policy_usages")).filter(
+        usage_count=0, medical_type__in=OUTPATIENT_QUOTA_MED_TYPES
+    )
+    for row in unrecorded.values("person_id", "insurance_type", "fund_paid"):
+        person_key = (row["person_id"], row["insurance_type"])
+        counters[person_key][engine.OUTPATIENT_QUOTA] += row["fund_paid"]
+    return {
+        key: engine.YearToDate(hifp_pay=total or engine.ZERO, counters=dict(counters[key]))
+        for key, total in hifp.items()
+    }
+
+
 def refund_runs_visible_to(user: AnyUser) -> QuerySet[RefundRun]:
     """Refund runs for administrators and supervisors; nobody else sees any."""
     runs = RefundRun.objects.select_related("version", "institution", "created_by", "decided_by")
