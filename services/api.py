@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -87,6 +89,10 @@ class PersonDataView(APIView):
     authentication_classes = [ThirdPartyTokenAuthentication]
     permission_classes = [IsThirdParty]
 
+    @extend_schema(
+        summary="A person's data of one category, within their grant (logged)",
+        responses={200: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request, psn_no: str, category: str) -> Response:
         person = Person.objects.filter(pk=psn_no).first()
         if person is None or not DataCategory.objects.filter(pk=category).exists():

@@ -17,6 +17,11 @@ from django.db import transaction
 from medins.models import Division, Institution, Person, Role, UserProfile
 from services.calendar import holiday_rows_2026
 from services.catalogue import catalogue_ensure
+from services.demo_samples import (
+    sample_complaints_make,
+    sample_requests_make,
+    second_clerk_ensure,
+)
 from services.models import (
     CentralPurchaseOffer,
     Holiday,
@@ -250,10 +255,14 @@ def demo_seed(*, stdout: TextIO) -> None:
         stations = sum(_county_network(county, items) for county in counties)
         offers = _offers(counties)
         _bind_clerk(stdout)
+        second_clerk_ensure()
     _third_party(stdout)
+    requests = sample_requests_make()
+    complaints = sample_complaints_make()
     stdout.write(
         f"Services: {stations} stations in {len(counties)} counties, {len(items)} items, "
-        f"{offers} 集采 offers, 2026 holiday calendar.\n"
+        f"{offers} 集采 offers, 2026 holiday calendar; {requests} sample requests, "
+        f"{complaints} complaints; clerk2 reviews reimbursements a second time.\n"
     )
     if not User.objects.filter(username="clerk").exists():
         stdout.write("  (no demo clerk yet: run create_demo_users)\n")

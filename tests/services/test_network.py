@@ -6,7 +6,7 @@ import pytest
 
 from medins.models import Division, Institution, UserProfile
 from services.demo import demo_seed
-from services.models import CentralPurchaseOffer, Holiday, Station, Village
+from services.models import CentralPurchaseOffer, Holiday, ServiceRequest, Station, Village
 from services.network import coverage_by_county, distance_km, map_points, pharmacies_search
 from tests.factories import InstitutionFactory, PersonFactory, UserFactory, UserProfileFactory
 
@@ -106,10 +106,17 @@ def test_the_demo_seed_builds_the_network_and_binds_the_clerk_idempotently(db):
     )
 
     demo_seed(stdout=StringIO())
-    counts = (Station.objects.count(), Village.objects.count(), Holiday.objects.count())
+    counts = (Station.objects.count(), Village.objects.count(), ServiceRequest.objects.count())
     demo_seed(stdout=StringIO())
 
-    assert (Station.objects.count(), Village.objects.count(), Holiday.objects.count()) == counts
+    assert (
+        Station.objects.count(),
+        Village.objects.count(),
+        ServiceRequest.objects.count(),
+    ) == counts
+    assert counts[2] == 1  # the one person's sample request at the clerk's station
+    assert Holiday.objects.filter(day__year=2026, kind="workday").count() == 6
+    assert UserProfile.objects.get(user__username="clerk2").station_code == "370102001"
     assert Station.objects.filter(code="370102001", level="town").exists()
     assert UserProfile.objects.get(user__username="clerk").station_code == "370102001"
     assert Station.objects.get(code="370102001").items.filter(flow="reimbursement").exists()
