@@ -22,10 +22,14 @@ from settlement.policy.refunds import (
     refund_run_write_csv,
 )
 from settlement.policy.selectors import refund_totals_by_institution
-from settlement.policy.services import policy_version_revise
+from settlement.policy.services import policy_version_publish, policy_version_revise
 from tests.factories import (
+    FeeLineFactory,
     InstitutionFactory,
+    PersonFactory,
+    SettlementFactory,
     make_user,
+    shanghai,
 )
 from tests.policy.builders import stay
 
@@ -185,3 +189,54 @@ class TestPolicyRefundCommand:
     def test_an_unknown_version_is_named(self, db):
         with pytest.raises(CommandError, match="NOPE"):
             call_command("policy_refund", "--policy=NOPE", "--from=2026-01-01", "--to=2026-02-01")
+
+
+class TestRefundReplay:
+    def test_a_raised_quota_reaches_the_later_claims_of_the_year(self, shandong, policy_admin):
+        """Resident 糖尿病 at level 3: 500 per year, 60 %, quota 1200 raised to 2000.
+
+        Two 2000 claims. Prior: (2000 − 500) × 60 % = 900, then 1200 cut to 1200 − 900 = 300.
+        New: 900, then 1200 within 2000 − 900 = 1100 left: 1100. Refund 800 on the second.
+        """
+        from services.models import ChronicCertification
+        from settlement.policy.models import ChronicDiseaseQuota
+
+        draft = policy_version_revise(
+            version=shandong,
+            author=policy_admin,
+            code="SD-2026.3",
+            title="糖尿病限额 2000",
+            effective_from=date(2026, 1, 1),
+        )
+        ChronicDiseaseQuota.objects.filter(version=draft, insutype="390", code="E11").update(
+            annual_quota=D("2000")
+        )
+        revision = policy_version_publish(version=draft, user=policy_admin)
+        hospital = InstitutionFactory(hospital_grade="02")
+        person = PersonFactory(insurance_type="390")
+        ChronicCertification.objects.create(
+            person=person, disease_code="E11", disease_name="糖尿病", valid_from=date(2026, 1, 1)
+        )
+        visits = []
+        for day in (3, 20):
+            visit = SettlementFactory(
+                person=person,
+                institution=hospital,
+                insurance_type="390",
+                medical_type="14",
+                main_diagnosis="E11.900",
+                begin_time=shanghai(2026, 3, day, 9, 0),
+                total=D("2000.00"),
+                in_scope=D("2000.00"),
+                fund_paid=D("0.00"),
+                cash_paid=D("2000.00"),
+            )
+            FeeLineFactory(settlement=visit, amount=D("2000.00"), unit_price=D("2000"))
+            visits.append(visit)
+
+        run = refund_run_compute(version=revision, **YEAR)
+
+        line = run.lines.get()
+        assert line.settlement == visits[1]
+        assert (line.old_hifp_pay, line.new_hifp_pay) == (D("300.00"), D("1100.00"))
+        assert line.refund_amount == D("800.00")
