@@ -119,7 +119,8 @@ def _postgres_uri() -> str:
 
 
 def conform(frame: str, rows: pl.DataFrame) -> pl.LazyFrame:
-    """Cast what a source returned to the frame's schema; SQLite times arrive as UTC text."""
+    """Cast what a source returned to the frame's schema; SQLite times arrive as UTC text,
+    and empty text becomes null, as an empty cell of a batch file does."""
     schema = SCHEMAS[frame]
     lazy = rows.lazy()
     exprs = []
@@ -127,9 +128,11 @@ def conform(frame: str, rows: pl.DataFrame) -> pl.LazyFrame:
         if name not in rows.columns:
             exprs.append(pl.lit(None, dtype=dtype).alias(name))
         elif dtype == pl.Datetime("us") and rows.schema[name] == pl.String:
-            exprs.append(_utc_text_to_local(name))
+            exprs.append(utc_text_to_local(name))
         elif dtype == pl.Date and rows.schema[name] == pl.String:
             exprs.append(pl.col(name).str.to_date("%Y-%m-%d"))
+        elif rows.schema[name] == pl.String:  # "" is how tables store "none"; files: empty
+            exprs.append(pl.when(pl.col(name) != "").then(pl.col(name)).cast(dtype, strict=False))
         else:
             exprs.append(pl.col(name).cast(dtype, strict=False))
     lazy = lazy.select(exprs)
@@ -142,7 +145,7 @@ def conform(frame: str, rows: pl.DataFrame) -> pl.LazyFrame:
     return lazy
 
 
-def _utc_text_to_local(name: str) -> pl.Expr:
+def utc_text_to_local(name: str) -> pl.Expr:
     return (
         pl.col(name)
         .str.slice(0, 19)
