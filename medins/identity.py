@@ -37,7 +37,8 @@ def certno_validate(
     value = certno.strip().upper()
     if len(value) != 18:
         raise InvalidCertno(f"must have 18 characters, has {len(value)}")
-    if not value[:17].isdigit() or value[17] not in "0123456789X":
+    # isascii: "２" (full width) or "²" pass isdigit() but are no ID digits.
+    if not (value[:17].isascii() and value[:17].isdigit()) or value[17] not in "0123456789X":
         raise InvalidCertno("must be 17 digits followed by a digit or X")
     expected = certno_check_char(value[:17])
     if value[17] != expected:

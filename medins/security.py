@@ -8,6 +8,7 @@ gunicorn worker sees the same count.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -118,3 +119,18 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+# Cells a spreadsheet would run as a formula (CSV injection); plain numbers are left alone.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A cell for a CSV people open in Excel or WPS: text that looks like a formula gets a
+    leading apostrophe, so it shows as written and never runs. Not for interchange files,
+    whose values must round-trip exactly."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text

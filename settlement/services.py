@@ -14,6 +14,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from medins.models import Institution
+from medins.security import spreadsheet_safe
 from settlement.batch import export
 from settlement.batch.common import file_error
 from settlement.batch.load import load_batch
@@ -136,7 +137,7 @@ ERROR_KEYS = ("file", "row", "column", "value", "reason")
 
 
 def _cell(value: object) -> str:
-    return "" if value is None else str(value)
+    return spreadsheet_safe(value)  # people open the report in Excel: no formula runs
 
 
 def batch_export(

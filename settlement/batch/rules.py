@@ -39,7 +39,7 @@ def certno_problem(certno: pl.Expr) -> pl.Expr:
     return (
         pl.when(length != 18)
         .then(pl.format(_("must have 18 characters, has {}"), length))
-        .when(~value.str.contains(r"^\d{17}[\dX]$"))
+        .when(~value.str.contains(r"^[0-9]{17}[0-9X]$"))  # \d would take "２" too
         .then(pl.lit(_("must be 17 digits followed by a digit or X")))
         .when(actual != expected)
         .then(pl.format(_("check digit is {}, should be {}"), actual, expected))
