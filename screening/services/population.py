@@ -64,7 +64,20 @@ def run_population_rules(
 
 
 def rule_precision() -> dict[str, float]:
-    """Each rule's confirmed precision so far: confirmed / (confirmed + dismissed)."""
+    """Each judged rule's confirmed precision so far, for triage (screening/triage.py).
+
+    The audit app's measure when it is installed: confirmed / (confirmed + dismissed as a
+    false positive; a policy exception or a data error says nothing about the rule). Rules
+    no auditor has judged are left out, so triage gives them its prior."""
+    try:
+        from screening.audit.selectors import rule_confirmed_precision
+    except ImportError:
+        return _precision_from_statuses()
+    return {code: share for code, share in rule_confirmed_precision().items() if share is not None}
+
+
+def _precision_from_statuses() -> dict[str, float]:
+    """Without the audit app: confirmed / (confirmed + dismissed), whatever the reason."""
     judged = Flag.objects.values("rule_code").annotate(
         confirmed=Count("pk", filter=Q(status=Flag.Status.CONFIRMED)),
         dismissed=Count("pk", filter=Q(status=Flag.Status.DISMISSED)),
