@@ -1,7 +1,7 @@
 """URLs of this app, mounted at the site root by medins/urls.py: each path carries its own
 prefix, here api/ (hospital systems) and settlement/ (back office)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from settlement.api import views
 
@@ -18,9 +18,9 @@ urlpatterns = [
         name="api-settlement-reverse",
     ),
     path("api/v1/batches/", views.BatchUploadView.as_view(), name="api-batches"),
-    path("api/v1/batches/<int:job_id>/", views.BatchJobView.as_view(), name="api-batch"),
+    path("api/v1/batches/<str:job_id>/", views.BatchJobView.as_view(), name="api-batch"),
     path(
-        "api/v1/batches/<int:job_id>/report/",
+        "api/v1/batches/<str:job_id>/report/",
         views.BatchReportView.as_view(),
         name="api-batch-report",
     ),
@@ -35,4 +35,6 @@ urlpatterns = [
         views.PrecheckDetailView.as_view(),
         name="api-precheck",
     ),
+    # Anything else under api/v1/ answers 404 in the API's JSON shape, not an HTML page.
+    re_path(r"^api/v1/", views.api_not_found, name="api-not-found"),
 ]

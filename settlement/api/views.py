@@ -10,8 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+    schema,
+)
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
@@ -63,11 +74,25 @@ class WritingApiView(InstitutionApiView):
     permission_classes = [IsInstitutionClient, IsDesignated]
 
 
-class SettlementFilter(filters.FilterSet):
+class StrictFilterSet(filters.FilterSet):
+    """An empty parameter (?med_type=) is an error, not a silent "no filter"."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and self.data.get(name) == "":
+                self.form.add_error(name, _("Give a value or leave the parameter out."))
+                valid = False
+        return valid
+
+
+class SettlementFilter(StrictFilterSet):
     mdtrt_id = filters.CharFilter(field_name="encounter_id")
     psn_no = filters.CharFilter(field_name="person_id")
     med_type = filters.CharFilter(field_name="medical_type")
-    refd_setl_flag = filters.BooleanFilter(field_name="is_reversal")
+    refd_setl_flag = filters.ChoiceFilter(
+        choices=[("0", "0"), ("1", "1")], method="filter_reversal", help_text="1: reversals only"
+    )
     setl_time_from = filters.IsoDateTimeFilter(field_name="settled_at", lookup_expr="gte")
     setl_time_to = filters.IsoDateTimeFilter(field_name="settled_at", lookup_expr="lt")
     begntime_from = filters.IsoDateTimeFilter(field_name="begin_time", lookup_expr="gte")
@@ -77,7 +102,16 @@ class SettlementFilter(filters.FilterSet):
         model = Settlement
         fields: list[str] = []
 
+    def filter_reversal(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(is_reversal=value == "1")
 
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="settlement_list",
+        responses={200: serializers.SettlementSummarySerializer(many=True), **errors(400, 404)},
+    )
+)
 class SettlementListView(ListAPIView, WritingApiView):
     """List the institution's settlements (filters below), or submit one encounter to settle."""
 
@@ -198,33 +232,38 @@ class BatchUploadView(WritingApiView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
+JOB_ID = OpenApiParameter("job_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
 class BatchJobView(InstitutionApiView):
     @extend_schema(
         operation_id="batch_status",
+        parameters=[JOB_ID],
         responses={200: serializers.BatchJobSerializer, **errors(404)},
     )
-    def get(self, request: Request, job_id: int) -> Response:
+    def get(self, request: Request, job_id: str) -> Response:
         return Response(serializers.BatchJobSerializer(self._job(job_id)).data)
 
-    def _job(self, job_id: int) -> ImportBatch:
+    def _job(self, job_id: str) -> ImportBatch:
         try:
             return selectors.import_batch_for_institution(
-                institution=self.institution, import_batch_id=job_id
+                institution=self.institution, import_batch_id=int(job_id)
             )
-        except ImportBatch.DoesNotExist as error:
+        except (ValueError, ImportBatch.DoesNotExist) as error:
             raise NotFound(_("No batch job %(id)s.") % {"id": job_id}) from error
 
 
 class BatchReportView(BatchJobView):
     @extend_schema(
         operation_id="batch_error_report",
+        parameters=[JOB_ID],
         summary="The rejected batch's error report (CSV: file, row, column, value, reason)",
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
             **errors(404),
         },
     )
-    def get(self, request: Request, job_id: int) -> FileResponse:
+    def get(self, request: Request, job_id: str) -> FileResponse:
         job = self._job(job_id)
         report = Path(job.report_path) if job.report_path else None
         if report is None or not report.is_file():
@@ -297,3 +336,12 @@ class PrecheckFeedbackView(InstitutionApiView):
         )
         body = serializers.PrecheckAnswerOutputSerializer(answers, many=True).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([])
+@schema(None)
+def api_not_found(request: Request) -> Response:
+    """No such endpoint: the API's 404, in its JSON shape."""
+    raise NotFound(_("No API endpoint %(path)s.") % {"path": request.path})
