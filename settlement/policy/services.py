@@ -122,12 +122,3 @@ def policy_version_publish(*, version: PolicyVersion, user: AbstractBaseUser) ->
     version.published_at = timezone.now()
     version.save(update_fields=["status", "published_by", "published_at"])
     return version
-
-
-def policy_version_editable(version: PolicyVersion) -> None:
-    """Raise PolicyEditError unless version is still a draft."""
-    if version.is_published:
-        raise PolicyEditError(
-            _("Version %(code)s is published and cannot change; revise it as a new version.")
-            % {"code": version.code}
-        )

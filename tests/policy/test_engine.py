@@ -491,3 +491,16 @@ def test_the_parts_always_add_up(lines, paid):
     assert result.hifp_pay + result.acct_pay + result.psn_cash_pay == result.medfee_sumamt
     assert D("0") <= result.hifp_pay <= result.inscp_scp_amt
     assert result.hifp_pay <= max(D("300000") - paid, D("0"))
+
+
+def test_a_claim_of_refund_lines_only_costs_the_fund_nothing():
+    """−300 甲类: no deductible, no fund share; the person gets the 300 back."""
+    policy = inpatient_policy()
+
+    result = settle(claim_for(policy, line("-300")), policy)
+
+    assert (result.act_pay_dedc, result.hifp_pay, result.psn_cash_pay) == (
+        D("0.00"),
+        D("0.00"),
+        D("-300.00"),
+    )

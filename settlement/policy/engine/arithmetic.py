@@ -1,61 +1,32 @@
-"""Who pays what for one claim under one policy set: pure arithmetic, no database, no clock.
-
-Rounding: every amount is a Decimal in yuan. Each product of an amount and a ratio is rounded
-to 0.01 yuan with ROUND_HALF_UP at the step where it is computed (the step's text shows the
-rounded figure); sums and differences of rounded amounts are exact. Ratios are fractions
-(Decimal("0.90") is 90 %).
-
-The split follows the interchange contract: fulamt_ownpay_amt + inscp_scp_amt = medfee_sumamt
-and hifp_pay + acct_pay + psn_cash_pay = medfee_sumamt. fulamt_ownpay_amt is what lies outside
-the policy scope (丙类 items and the excess over a price cap, also given apart as
-overlmt_selfpay); inscp_scp_amt is the rest, of which the person first pays the 乙类 share
-(preselfpay_amt) and the deductible (act_pay_dedc) before the fund's share applies.
-
-Claims are settled in pools: the main pool (the policy's ratio, deductible and quota), and for
-outpatient policies with a negotiated-drug ratio, 国谈药 bought through the dual channel
-(双通道), paid at that ratio with no deductible and outside the outpatient annual quota. Both
-pools count against the annual cap (封顶线), the main pool first.
-"""
+"""The settlement arithmetic: pools, deductible, shares, quotas and caps, step by step."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-CLASS_A, CLASS_B, CLASS_C = "01", "02", "03"
-STAY, YEAR = "stay", "year"
-DAY_SURGERY = "28"
-
-# Keys of the year-to-date counters a claim adds to (YearToDate.counters, Breakdown.counters).
-OUTPATIENT_QUOTA = "outpatient_quota"  # fund paid under the outpatient annual quota (门诊统筹)
-NEGOTIATED = "negotiated"  # fund paid for dual-channel negotiated drugs
-
-
-def deductible_key(group: str) -> str:
-    """Counter of the per-year deductible the person has borne in this deductible group."""
-    return f"deductible:{group}"
-
-
-def chronic_key(disease_code: str) -> str:
-    """Counter of the fund paid this year for one certified chronic/special disease."""
-    return f"chronic:{disease_code}"
-
-
-def radiotherapy_key(course: str) -> str:
-    """Counter of the fund paid for one radiotherapy course."""
-    return f"radiotherapy:{course}"
-
-
-def money(amount: Decimal) -> Decimal:
-    """Round to 0.01 yuan, half up."""
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+from settlement.policy.engine.data import (
+    CLASS_B,
+    CLASS_C,
+    DAY_SURGERY,
+    NEGOTIATED,
+    OUTPATIENT_QUOTA,
+    YEAR,
+    ZERO,
+    Breakdown,
+    ChronicDisease,
+    Claim,
+    ClaimLine,
+    DaySurgeryRate,
+    PolicyError,
+    PolicySet,
+    chronic_key,
+    deductible_key,
+    money,
+    radiotherapy_key,
+)
 
 
 def _yuan(amount: Decimal) -> str:
@@ -64,112 +35,6 @@ def _yuan(amount: Decimal) -> str:
 
 def _percent(ratio: Decimal) -> str:
     return f"{(ratio * 100).normalize():f}%"
-
-
-class PolicyError(ValueError):
-    """The claim and the policy do not fit together; the message says how."""
-
-
-@dataclass(frozen=True)
-class ClaimLine:
-    hilist_code: str
-    list_type: str  # 101 西药中成药, 102 中药饮片, 201 医疗服务项目, 301 医用耗材
-    chrgitm_lv: str  # 01 甲类, 02 乙类, 03 丙类
-    det_item_fee_sumamt: Decimal
-    pric_uplmt_amt: Decimal | None = None  # price cap per unit; None: no cap
-    qty: Decimal = Decimal("1")
-    negotiated_drug: bool = False  # 国家谈判药品
-    dual_channel: bool = False  # bought through the dual channel (双通道)
-    feedetl_sn: str = ""
-
-
-@dataclass(frozen=True)
-class YearToDate:
-    """What this person's fund already paid this year, and the counters the policy limits."""
-
-    hifp_pay: Decimal = ZERO
-    counters: Mapping[str, Decimal] = field(default_factory=dict)
-
-    def used(self, key: str) -> Decimal:
-        return Decimal(self.counters.get(key, ZERO))
-
-
-@dataclass(frozen=True)
-class Claim:
-    insutype: str  # 310 职工, 390 城乡居民
-    med_type: str  # 11, 13, 14, 21, 22, 28, 41 ...
-    institution_level: int  # 1, 2, 3
-    begin_date: date
-    end_date: date
-    lines: tuple[ClaimLine, ...]
-    disease_code: str = ""  # main diagnosis (ICD-10)
-    certified_diseases: frozenset[str] = frozenset()  # 门诊慢特病 codes the person is certified for
-    cross_region: bool = False
-    filed: bool = False  # 异地就医备案
-    emergency: bool = False
-    day_surgery_code: str = ""
-    radiotherapy_course: str = ""
-    year_to_date: YearToDate = field(default_factory=YearToDate)
-    account_balance: Decimal = ZERO  # personal account balance (职工个人账户)
-
-
-@dataclass(frozen=True)
-class ChronicDisease:
-    code: str  # the 门诊慢特病 code certifications use
-    name: str
-    icd_prefixes: tuple[str, ...]  # main diagnoses that belong to it
-    annual_quota: Decimal | None  # most the fund pays for it per year; None: no quota
-    fund_ratio: Decimal | None = None  # None: the policy's ratio
-
-
-@dataclass(frozen=True)
-class DaySurgeryRate:
-    code: str
-    name: str
-    fund_amount: Decimal  # the fund pays this fixed amount per procedure (定额)
-    icd_prefixes: tuple[str, ...] = ()  # main diagnoses it applies to when no code is given
-
-
-@dataclass(frozen=True)
-class PolicySet:
-    version: str
-    insutype: str
-    med_type: str
-    institution_level: int
-    fund_ratio: Decimal
-    deductible: Decimal = ZERO
-    deductible_basis: str = STAY  # "stay": each claim; "year": once per year and group
-    deductible_group: str = ""  # claims sharing a per-year deductible; empty: the med type
-    annual_cap: Decimal | None = None  # 封顶线: most the fund pays per year
-    outpatient_quota: Decimal | None = None  # 门诊统筹 annual quota of the main pool
-    class_b_self_ratio: Decimal = ZERO  # 乙类 first self-paid share
-    personal_account: bool = False  # the personal account pays the person's share
-    negotiated_ratio: Decimal | None = None  # dual-channel 国谈药 pool; None: no separate pool
-    chronic_diseases: tuple[ChronicDisease, ...] = ()
-    dialysis_icd_prefixes: tuple[str, ...] = ()
-    dialysis_no_class_b_from: date | None = None  # from this day dialysis has no 乙类 self-pay
-    radiotherapy_course_quota: Decimal | None = None  # most the fund pays per course
-    day_surgery: tuple[DaySurgeryRate, ...] = ()
-    cross_region_filed_cut: Decimal = ZERO  # ratio points off when filed (or an emergency)
-    cross_region_unfiled_cut: Decimal = ZERO  # ratio points off when not filed
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """The settlement of one claim; every amount is Decimal yuan, 2 places, ROUND_HALF_UP."""
-
-    medfee_sumamt: Decimal
-    fulamt_ownpay_amt: Decimal
-    inscp_scp_amt: Decimal
-    hifp_pay: Decimal
-    acct_pay: Decimal
-    psn_cash_pay: Decimal
-    steps: tuple[str, ...]
-    policy_version: str
-    overlmt_selfpay: Decimal = ZERO  # part of fulamt_ownpay_amt over price caps
-    preselfpay_amt: Decimal = ZERO  # 乙类 first self-paid part of inscp_scp_amt
-    act_pay_dedc: Decimal = ZERO  # deductible borne in this claim
-    counters: tuple[tuple[str, Decimal], ...] = ()  # what this claim adds to YearToDate.counters
 
 
 @dataclass
@@ -330,10 +195,8 @@ def _day_surgery_rate(claim: Claim, policy: PolicySet) -> DaySurgeryRate | None:
     return None
 
 
-def _cap(
-    fund: Decimal, limit: Decimal, used: Decimal, label: str, steps: list[str]
-) -> tuple[Decimal, Decimal]:
-    """fund limited to what is left of limit; returns (fund, what this claim uses of it)."""
+def _cap(fund: Decimal, limit: Decimal, used: Decimal, label: str, steps: list[str]) -> Decimal:
+    """fund limited to what is left of limit (the step says so when it cuts)."""
     left = max(limit - used, ZERO)
     if fund > left:
         steps.append(
@@ -346,8 +209,8 @@ def _cap(
                 "fund": _yuan(fund),
             }
         )
-        return left, left
-    return fund, fund
+        return left
+    return fund
 
 
 def _main_fund(
@@ -355,6 +218,7 @@ def _main_fund(
 ) -> tuple[Decimal, Decimal]:
     """(fund, deductible) for the main pool's base, before the annual cap."""
     ytd = claim.year_to_date
+    base = max(base, ZERO)  # refund lines alone: the fund pays nothing, the person gets it back
     rate = _day_surgery_rate(claim, policy)
     if rate is not None:
         fund = min(rate.fund_amount, base)
@@ -409,7 +273,7 @@ def _main_fund(
         key = radiotherapy_key(claim.radiotherapy_course)
         limits.append((key, policy.radiotherapy_course_quota, _("Radiotherapy course quota")))
     for key, limit, label in limits:
-        fund, _use = _cap(fund, limit, ytd.used(key), label, steps)
+        fund = _cap(fund, limit, ytd.used(key), label, steps)
     for key, _limit, _label in limits:
         counters[key] = fund
     return fund, deductible
@@ -455,10 +319,8 @@ def settle(claim: Claim, policy: PolicySet) -> Breakdown:
 
     if policy.annual_cap is not None:
         used = claim.year_to_date.hifp_pay
-        main_fund, _use = _cap(main_fund, policy.annual_cap, used, _("Annual cap"), steps)
-        dual_fund, _use = _cap(
-            dual_fund, policy.annual_cap, used + main_fund, _("Annual cap"), steps
-        )
+        main_fund = _cap(main_fund, policy.annual_cap, used, _("Annual cap"), steps)
+        dual_fund = _cap(dual_fund, policy.annual_cap, used + main_fund, _("Annual cap"), steps)
         for key in list(counters):
             if not key.startswith("deductible:"):
                 counters[key] = min(counters[key], main_fund)
