@@ -51,6 +51,7 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Person no., settlement ID or ID number"), required=False, max_length=40
     )
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -80,9 +81,15 @@ def auditors_of(region_code: str) -> forms.ModelChoiceField:
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("assign", _("Assign")), ("dismiss", _("Dismiss")), ("open_case", _("Open a case"))]
+    ACTIONS = [
+        ("assign", _("Assign")),
+        ("dismiss", _("Dismiss")),
+        ("open_case", _("Open a case")),
+        ("add_to_case", _("Add to case")),
+    ]
 
     action = forms.ChoiceField(choices=ACTIONS)
+    case = forms.IntegerField(label=_("Case no."), required=False, min_value=1)
     reason = forms.ChoiceField(
         label=_("Reason"), required=False, choices=[*BLANK, *DismissalReason.choices]
     )

@@ -9,6 +9,7 @@ app_name = "audit"
 urlpatterns = [
     path("audit/", queue.queue, name="queue"),
     path("audit/queue/bulk/", queue.queue_bulk, name="queue-bulk"),
+    re_path(r"^audit/queue/export\.(?P<fmt>csv|xlsx)$", queue.queue_export, name="queue-export"),
     path("audit/flags/<path:flag_id>/act/", flags.flag_act, name="flag-act"),
     path("audit/flags/<path:flag_id>/", flags.flag_detail, name="flag"),
     path("audit/cases/", cases.case_list, name="cases"),

@@ -192,3 +192,29 @@ class TestCaseAppeal:
 
 def test_outcome_kinds_are_all_known():
     assert len(Outcome.Kind.values) == 7
+
+
+class TestCaseFlagsAdd:
+    def test_a_later_flag_about_the_same_institution_joins_the_case(self, cast, opened_case):
+        from tests.audit.conftest import make_flag
+
+        later = make_flag(cast.qilu, amount_at_risk="9.00")
+
+        case = services.case_flags_add(
+            user=cast.jinan_auditor, case_id=opened_case.pk, flag_ids=[later.pk], at=AT
+        )
+
+        assert case.case_flags.count() == 3
+        assert str(case.amount_at_risk) == "250.00"
+        assert Flag.objects.get(pk=later.pk).status == Flag.Status.IN_CASE
+
+    def test_a_flag_about_another_institution_is_refused(self, cast, opened_case):
+        from tests.audit.conftest import make_flag
+        from tests.factories import InstitutionFactory
+
+        elsewhere = make_flag(InstitutionFactory(division_code="370103"))
+
+        with pytest.raises(services.AuditError, match="someone else"):
+            services.case_flags_add(
+                user=cast.jinan_auditor, case_id=opened_case.pk, flag_ids=[elsewhere.pk], at=AT
+            )

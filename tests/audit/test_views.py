@@ -247,3 +247,50 @@ class TestReports:
 
         assert "您的辖区内没有此机构" in response.content.decode()
         assert not WhistleblowerReport.objects.exists()
+
+
+class TestQueueExport:
+    def test_the_filtered_queue_exports_as_csv(self, client, cast):
+        kept = make_flag(cast.qilu, rule_code="OVER_PRICE")
+        make_flag(cast.qilu, rule_code="DUP_CHARGE")
+
+        response = client_for(client, cast.jinan_auditor).get(
+            reverse("audit:queue-export", args=["csv"]), {"rule": "OVER_PRICE"}
+        )
+
+        lines = response.content.decode("utf-8-sig").splitlines()
+        assert len(lines) == 2
+        assert lines[1].startswith(kept.pk)
+
+    def test_assigned_to_me_shows_only_my_flags(self, client, cast):
+        mine, theirs = make_flag(cast.qilu), make_flag(cast.qilu)
+        services.flags_assign(
+            user=cast.jinan_auditor, flag_ids=[mine.pk], assignee=cast.jinan_auditor, at=AT
+        )
+        services.flags_assign(
+            user=cast.jinan_supervisor, flag_ids=[theirs.pk], assignee=cast.jinan_supervisor, at=AT
+        )
+
+        body = (
+            client_for(client, cast.jinan_auditor)
+            .get(
+                reverse("audit:queue"), {"status": "assigned", "mine": "on"}, HTTP_HX_REQUEST="true"
+            )
+            .content.decode()
+        )
+
+        assert mine.pk in body
+        assert theirs.pk not in body
+
+
+def test_bulk_add_to_case_through_htmx(client, cast, opened_case):
+    later = make_flag(cast.qilu)
+
+    response = client_for(client, cast.jinan_auditor).post(
+        reverse("audit:queue-bulk"),
+        {"action": "add_to_case", "case": opened_case.pk, "flags": [later.pk]},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert f"#{opened_case.pk}" in response.content.decode()
+    assert opened_case.case_flags.filter(flag=later).exists()

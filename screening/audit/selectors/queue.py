@@ -31,6 +31,7 @@ class QueueFilters:
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     q: str = ""
+    mine: bool = False
 
 
 def _search(q: str) -> Q:
@@ -75,6 +76,8 @@ def flag_queue(user: AnyUser, filters: QueueFilters) -> QuerySet[Flag]:
         institutions, narrowed = institutions.filter(hospital_grade__in=grades), True
     if narrowed:
         flags = flags.filter(fixmedins_code__in=institutions.values("code"))
+    if filters.mine:
+        flags = flags.filter(assignment__assignee=user)
     if filters.q.strip():
         flags = flags.filter(_search(filters.q))
     return flags.order_by("-triage_score", "setl_id", "flag_id")

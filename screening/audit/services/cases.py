@@ -272,3 +272,34 @@ def case_attach(*, user: AnyUser, case_id: int, upload: Upload, at: datetime) ->
     case = case_fetch(user=user, case_id=case_id)
     _require_worker(case, user)
     return attachment_store(case=case, upload=upload, by=user, at=at)
+
+
+@transaction.atomic
+def case_flags_add(*, user: AnyUser, case_id: int, flag_ids: Iterable[str], at: datetime) -> Case:
+    """Gather more queued flags about the case's subject into a case still being worked on."""
+    require_audit_user(user)
+    case = case_fetch(user=user, case_id=case_id)
+    if case.state not in (CaseState.NEW, CaseState.ASSIGNED, CaseState.INVESTIGATING):
+        raise AuditError(_("Flags join a case only before its decision is proposed."))
+    flags = flags_fetch(user=user, flag_ids=flag_ids)
+    busy = [flag.pk for flag in flags if flag.status not in QUEUE_STATUSES]
+    if busy:
+        raise AuditError(
+            _("These flags are already in a case or decided: %(ids)s.") % {"ids": ", ".join(busy)}
+        )
+    field = SUBJECT_FIELD[case.subject_kind]
+    strangers = [flag.pk for flag in flags if getattr(flag, field) != case.subject_code]
+    if strangers:
+        raise AuditError(
+            _("These flags are about someone else than case #%(id)s: %(ids)s.")
+            % {"id": case.pk, "ids": ", ".join(strangers)}
+        )
+    for flag in flags:
+        CaseFlag.objects.create(case=case, flag=flag, added_at=at)
+        FlagEvent.objects.create(
+            flag=flag, kind=FlagEvent.Kind.ADDED_TO_CASE, by=user, at=at, note=f"#{case.pk}"
+        )
+    Flag.objects.filter(pk__in=[flag.pk for flag in flags]).update(status=Flag.Status.IN_CASE)
+    case.amount_at_risk += sum((flag.amount_at_risk for flag in flags), start=0)
+    case.save(update_fields=["amount_at_risk"])
+    return case

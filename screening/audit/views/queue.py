@@ -13,7 +13,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from medins.models import Institution
 from screening.audit import rulebook, services
+from screening.audit.exports import table_response
 from screening.audit.forms import BulkForm, QueueFilterForm
+from screening.audit.selectors.dashboard import Table
 from screening.audit.selectors.queue import flag_queue, queue_page
 from screening.audit.views.common import audit_page, region_of
 
@@ -64,6 +66,46 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, _queue_context(request, request.GET))
 
 
+EXPORT_MOST = 10_000  # rows of one queue export; more is a job for export_flags
+
+
+@require_GET
+@audit_page
+def queue_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The queue as filtered, as CSV or Excel (at most EXPORT_MOST flags)."""
+    flags = flag_queue(request.user, QueueFilterForm(request.GET).filters())[:EXPORT_MOST]
+    rows = [
+        (
+            f.flag_id,
+            f.rule_code,
+            rulebook.rule_name(f.rule_code),
+            f.sev_deg,
+            f.fixmedins_code,
+            f.setl_id,
+            f.psn_no,
+            f.event_time and timezone.localtime(f.event_time).isoformat(),
+            f.amount_at_risk,
+            f.triage_score,
+            f.get_status_display(),
+        )
+        for f in flags
+    ]
+    headers = (
+        _("Flag ID"),
+        _("Rule"),
+        _("Rule name"),
+        _("Severity"),
+        _("Institution"),
+        _("Settlement"),
+        _("Person no."),
+        _("Event time"),
+        _("Amount at risk (yuan)"),
+        _("Triage score"),
+        _("Status"),
+    )
+    return table_response(Table("flag_queue", _("Triage queue"), headers, rows), fmt)
+
+
 @require_POST
 @audit_page
 def queue_bulk(request: HttpRequest) -> HttpResponse:
@@ -92,6 +134,16 @@ def queue_bulk(request: HttpRequest) -> HttpResponse:
                 at=now,
             )
             messages.success(request, _("%(n)s flags dismissed.") % {"n": len(flag_ids)})
+        elif action == "add_to_case":
+            if not data["case"]:
+                raise services.AuditError(_("Give the number of the case to add them to."))
+            case = services.case_flags_add(
+                user=request.user, case_id=data["case"], flag_ids=flag_ids, at=now
+            )
+            messages.success(
+                request,
+                _("%(n)s flags added to case #%(id)s.") % {"n": len(flag_ids), "id": case.pk},
+            )
         else:
             case = services.case_open(
                 user=request.user,
