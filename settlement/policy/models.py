@@ -261,6 +261,9 @@ class RefundRun(models.Model):
     """政策性差额退费: one retroactive policy version applied to the settlements of a period."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Computing")
+        FAILED = "failed", _("Failed")
         COMPUTED = "computed", _("Computed")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
@@ -302,6 +305,7 @@ class RefundRun(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    error = models.TextField(_("why it failed"), blank=True)
 
     class Meta:
         verbose_name = _("refund run")

@@ -10,13 +10,11 @@ asked for it (the difference is kept, the refund is zero).
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -27,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medins.models import Institution, Role
-from medins.selectors import institutions_visible_to, role_of
+from medins.selectors import role_of
 from settlement.models import Settlement
 from settlement.policy import engine
 from settlement.policy.claims import RegistrySnapshot, claim_from_settlement
@@ -35,11 +33,8 @@ from settlement.policy.models import PolicyVersion, RefundLine, RefundRun
 from settlement.policy.selectors import (
     negotiated_drug_codes,
     policy_set_of,
-    refund_lines,
     years_to_date,
 )
-
-DECIDERS = (Role.ADMIN, Role.SUPERVISOR)
 
 
 class RefundError(Exception):
@@ -224,28 +219,13 @@ def _recompute_persons(
             ) from error
 
 
-@transaction.atomic(durable=True)
-def refund_run_compute(
-    *,
-    version: PolicyVersion,
-    period_from: date,
-    period_to: date,
-    institution_code: str = "",
-    user: AbstractBaseUser | None = None,
-) -> RefundRun:
-    """Recompute the period's settlements (ending in [from, to)) under version; one run.
-
-    With institution_code, only that institution's settlements become lines.
-
-    Raises RefundError for an unpublished version or a period outside its effective period,
-    and engine.PolicyError when a settlement has no scheme in a version.
-    """
-    _check_period(version, period_from, period_to)
+def _compute_lines(
+    version: PolicyVersion, period_from: date, period_to: date, institution_code: str
+) -> tuple[list[RefundLine], int]:
+    """The changed settlements' lines (no run yet) and how many settlements were recomputed."""
     in_period = Settlement.objects.filter(
         end_time__gte=_start_of(period_from), end_time__lt=_start_of(period_to), is_reversal=False
     )
-    if institution_code and not Institution.objects.filter(code=institution_code).exists():
-        raise RefundError(_("No institution has the code %(code)s.") % {"code": institution_code})
     # With an institution, its patients' settlements elsewhere are replayed too, so that
     # quotas and caps see them, but only the institution's become lines.
     persons = in_period.filter(institution_id=institution_code) if institution_code else in_period
@@ -261,95 +241,97 @@ def refund_run_compute(
             count += 1
             if line.difference:
                 lines.append(line)
+    return lines, count
+
+
+def _check_request(
+    version: PolicyVersion, period_from: date, period_to: date, institution_code: str
+) -> None:
+    _check_period(version, period_from, period_to)
+    if institution_code and not Institution.objects.filter(code=institution_code).exists():
+        raise RefundError(_("No institution has the code %(code)s.") % {"code": institution_code})
+
+
+def _fill(run: RefundRun, lines: list[RefundLine], count: int) -> None:
+    for line in lines:
+        line.run = run
+    RefundLine.objects.bulk_create(lines)
+    run.settlement_count = count
+    run.refund_total = sum((line.refund_amount for line in lines), engine.ZERO)
+    run.status = RefundRun.Status.COMPUTED
+    run.save(update_fields=["settlement_count", "refund_total", "status"])
+
+
+@transaction.atomic(durable=True)
+def refund_run_compute(
+    *,
+    version: PolicyVersion,
+    period_from: date,
+    period_to: date,
+    institution_code: str = "",
+    user: AbstractBaseUser | None = None,
+) -> RefundRun:
+    """Recompute the period's settlements (ending in [from, to)) under version, now; one run.
+
+    With institution_code, only that institution's settlements become lines. Raises
+    RefundError for an unpublished version, a period outside its effective period, an
+    unknown institution, or a settlement that a version has no scheme for.
+    """
+    _check_request(version, period_from, period_to, institution_code)
+    lines, count = _compute_lines(version, period_from, period_to, institution_code)
     run = RefundRun.objects.create(
         version=version,
         period_from=period_from,
         period_to=period_to,
         institution_id=institution_code or None,
-        settlement_count=count,
-        refund_total=sum((line.refund_amount for line in lines), engine.ZERO),
         created_by=user,
     )
-    for line in lines:
-        line.run = run
-    RefundLine.objects.bulk_create(lines)
+    _fill(run, lines, count)
     return run
 
 
 @transaction.atomic(durable=True)
-def refund_run_decide(
-    *, run: RefundRun, user: AbstractBaseUser, approve: bool, note: str = ""
+def refund_run_request(
+    *,
+    version: PolicyVersion,
+    period_from: date,
+    period_to: date,
+    institution_code: str = "",
+    user: AbstractBaseUser,
 ) -> RefundRun:
-    """Approve or reject a computed run: a supervisor or administrator, not its author."""
-    if role_of(user) not in DECIDERS:
-        raise RefundError(_("Only a supervisor or an administrator may decide a refund run."))
-    run = RefundRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != RefundRun.Status.COMPUTED:
-        raise RefundError(
-            _("Refund run #%(pk)s is already %(status)s.")
-            % {"pk": run.pk, "status": run.get_status_display()}
-        )
-    if run.created_by_id is not None and run.created_by_id == user.pk:
-        raise RefundError(_("The person who computed a refund run may not decide it."))
-    outside = run.lines.exclude(institution__in=institutions_visible_to(user))
-    if outside.exists():
-        raise RefundError(
-            _("Refund run #%(pk)s includes institutions outside your region.") % {"pk": run.pk}
-        )
-    if not approve and not note.strip():
-        raise RefundError(_("A rejection needs a reason."))
-    run.status = RefundRun.Status.APPROVED if approve else RefundRun.Status.REJECTED
-    run.decided_by = user
-    run.decided_at = timezone.now()
-    run.decision_note = note.strip()
-    run.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    """Queue a run for a worker (refund_run_fill); only administrators request runs."""
+    if role_of(user) != Role.ADMIN:
+        raise RefundError(_("Only an administrator may compute a refund run."))
+    _check_request(version, period_from, period_to, institution_code)
+    run = RefundRun.objects.create(
+        version=version,
+        period_from=period_from,
+        period_to=period_to,
+        institution_id=institution_code or None,
+        status=RefundRun.Status.QUEUED,
+        created_by=user,
+    )
+    from settlement.policy.tasks import refund_run_fill as task
+
+    transaction.on_commit(lambda: task.delay(run_id=run.pk))
     return run
 
 
-CSV_COLUMNS = (
-    "fixmedins_code",
-    "fixmedins_name",
-    "setl_id",
-    "psn_no",
-    "setl_time",
-    "prior_policy",
-    "new_policy",
-    "old_hifp_pay",
-    "new_hifp_pay",
-    "old_psn_pay",
-    "new_psn_pay",
-    "refund_amt",
-)
-
-
-def refund_run_write_csv(*, run: RefundRun, out: TextIO) -> int:
-    """Write an approved run's refund list, institution by institution; returns the rows."""
-    run = RefundRun.objects.select_related("version").get(pk=run.pk)
-    if run.status != RefundRun.Status.APPROVED:
-        raise RefundError(
-            _("Refund run #%(pk)s is not approved; only approved runs are exported.")
-            % {"pk": run.pk}
-        )
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    rows = 0
-    for line in refund_lines(run=run).filter(refund_amount__gt=0):
-        settlement = line.settlement
-        writer.writerow(
-            (
-                line.institution_id,
-                line.institution.name,
-                settlement.setl_id,
-                settlement.person_id,
-                timezone.localtime(settlement.settled_at).strftime("%Y-%m-%d %H:%M:%S"),
-                line.prior_version,
-                run.version.code,
-                line.old_hifp_pay,
-                line.new_hifp_pay,
-                line.old_personal,
-                line.new_personal,
-                line.refund_amount,
-            )
-        )
-        rows += 1
-    return rows
+def refund_run_fill(*, run_id: int) -> RefundRun:
+    """Compute a queued run; a second delivery, or a run already taken, changes nothing."""
+    claimed = RefundRun.objects.filter(pk=run_id, status=RefundRun.Status.QUEUED).update(
+        status=RefundRun.Status.RUNNING
+    )
+    run = RefundRun.objects.select_related("version").get(pk=run_id)
+    if not claimed:
+        return run
+    code = run.institution_id or ""
+    try:
+        with transaction.atomic():
+            lines, count = _compute_lines(run.version, run.period_from, run.period_to, code)
+            _fill(run, lines, count)
+    except RefundError as error:
+        run.status = RefundRun.Status.FAILED
+        run.error = str(error)
+        run.save(update_fields=["status", "error"])
+    return run

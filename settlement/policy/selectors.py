@@ -55,6 +55,13 @@ def version_in_force(*, day: date) -> PolicyVersion:
     return version
 
 
+def published_versions() -> QuerySet[PolicyVersion]:
+    """Published versions, the latest first."""
+    return PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED).order_by(
+        "-published_at"
+    )
+
+
 def policy_set_of(
     *, version: PolicyVersion, insutype: str, med_type: str, institution_level: int
 ) -> engine.PolicySet:

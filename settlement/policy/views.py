@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from medins.models import Role
 from medins.selectors import role_of
-from settlement.policy.refunds import RefundError, refund_run_decide, refund_run_write_csv
+from settlement.policy.refund_decisions import refund_run_decide, refund_run_write_csv
+from settlement.policy.refunds import RefundError, refund_run_request
 from settlement.policy.selectors import (
+    published_versions,
     refund_lines,
     refund_run_visible_to,
     refund_runs_visible_to,
@@ -33,8 +38,44 @@ def _run_or_404(request: HttpRequest, pk: int):
 def refund_runs(request: HttpRequest) -> HttpResponse:
     if role_of(request.user) not in (Role.ADMIN, Role.SUPERVISOR):
         raise Http404
-    runs = refund_runs_visible_to(request.user)[:100]
-    return render(request, "policy/refund_runs.html", {"runs": runs})
+    context = {
+        "runs": refund_runs_visible_to(request.user)[:100],
+        "may_compute": role_of(request.user) == Role.ADMIN,
+        "versions": published_versions(),
+    }
+    return render(request, "policy/refund_runs.html", context)
+
+
+def _day(request: HttpRequest, name: str, label: str) -> date:
+    try:
+        return date.fromisoformat(request.POST.get(name, ""))
+    except ValueError:
+        raise RefundError(
+            _("%(field)s must be a date (YYYY-MM-DD), got “%(value)s”.")
+            % {"field": label, "value": request.POST.get(name, "")}
+        ) from None
+
+
+@require_POST
+@login_required
+def refund_run_new(request: HttpRequest) -> HttpResponse:
+    if role_of(request.user) not in (Role.ADMIN, Role.SUPERVISOR):
+        raise Http404
+    try:
+        version = published_versions().filter(code=request.POST.get("version", "")).first()
+        if version is None:
+            raise RefundError(_("Choose a published policy version."))
+        run = refund_run_request(
+            version=version,
+            period_from=_day(request, "period_from", _("settlements from")),
+            period_to=_day(request, "period_to", _("settlements to (exclusive)")),
+            institution_code=request.POST.get("institution", "").strip(),
+            user=request.user,
+        )
+    except RefundError as error:
+        messages.error(request, str(error))
+        return redirect("policy:refund-runs")
+    return redirect("policy:refund-run", pk=run.pk)
 
 
 @require_GET

@@ -15,12 +15,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from settlement.policy.models import RefundRun
-from settlement.policy.refunds import (
-    RefundError,
-    refund_run_compute,
-    refund_run_decide,
-    refund_run_write_csv,
-)
+from settlement.policy.refund_decisions import refund_run_decide, refund_run_write_csv
+from settlement.policy.refunds import RefundError, refund_run_compute
 from settlement.policy.selectors import refund_totals_by_institution
 from settlement.policy.services import policy_version_publish, policy_version_revise
 from tests.factories import (
@@ -240,3 +236,42 @@ class TestRefundReplay:
         assert line.settlement == visits[1]
         assert (line.old_hifp_pay, line.new_hifp_pay) == (D("300.00"), D("1100.00"))
         assert line.refund_amount == D("800.00")
+
+
+class TestRefundRunQueued:
+    def test_a_requested_run_is_computed_by_the_worker_once(
+        self, revision, stays, policy_admin, django_capture_on_commit_callbacks
+    ):
+        from settlement.policy.refunds import refund_run_fill, refund_run_request
+
+        with django_capture_on_commit_callbacks(execute=True):
+            run = refund_run_request(version=revision, user=policy_admin, **YEAR)
+
+        run.refresh_from_db()
+        assert run.status == RefundRun.Status.COMPUTED
+        assert run.refund_total == D("500.00")
+        assert refund_run_fill(run_id=run.pk).status == RefundRun.Status.COMPUTED
+        assert run.lines.count() == 3
+
+    def test_a_settlement_without_a_scheme_fails_the_run_with_its_name(
+        self, revision, policy_admin, django_capture_on_commit_callbacks
+    ):
+        from settlement.policy.refunds import refund_run_request
+
+        maternity = SettlementFactory(medical_type="51", insurance_type="310")
+
+        with django_capture_on_commit_callbacks(execute=True):
+            run = refund_run_request(version=revision, user=policy_admin, **YEAR)
+
+        run.refresh_from_db()
+        assert run.status == RefundRun.Status.FAILED
+        assert maternity.setl_id in run.error
+        assert not run.lines.exists()
+
+    def test_only_an_administrator_requests_runs(self, revision):
+        from settlement.policy.refunds import refund_run_request
+
+        with pytest.raises(RefundError, match="administrator"):
+            refund_run_request(
+                version=revision, user=make_user("supervisor", region_code="3701"), **YEAR
+            )

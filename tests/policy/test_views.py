@@ -78,3 +78,34 @@ class TestRefundPages:
         response = client.get(reverse("policy:refund-run-csv", args=[run.pk]))
 
         assert response.status_code == 302
+
+
+class TestRefundRunForm:
+    def test_an_administrator_computes_a_run_from_the_page(
+        self, client, revision, stays, policy_admin, django_capture_on_commit_callbacks
+    ):
+        client.force_login(policy_admin)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("policy:refund-run-new"),
+                {"version": "SD-2026.2", "period_from": "2026-01-01", "period_to": "2027-01-01"},
+            )
+
+        run = RefundRun.objects.get()
+        assert response.url == reverse("policy:refund-run", args=[run.pk])
+        run.refresh_from_db()
+        assert run.status == RefundRun.Status.COMPUTED
+
+    def test_a_bad_date_is_named(self, client, revision, policy_admin):
+        client.force_login(policy_admin)
+
+        response = client.post(
+            reverse("policy:refund-run-new"),
+            {"version": "SD-2026.2", "period_from": "2026-13-01", "period_to": "2027-01-01"},
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+        assert "settlements from must be a date" in response.text
+        assert not RefundRun.objects.exists()
