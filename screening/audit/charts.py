@@ -53,7 +53,7 @@ def columns(rows: list[tuple], *, value_column: int = 1, title: str = "") -> Saf
     """Vertical columns over time: label (column 0) under each column."""
     values = [_number(row[value_column]) for row in rows]
     top = max(values, default=0) or 1
-    plot, step = 180, (WIDTH - 40) / max(len(rows), 1)
+    plot, step = 180, min((WIDTH - 40) / max(len(rows), 1), 80)  # one month: no wall of green
     items = format_html_join(
         "",
         '<g transform="translate({},0)"><rect x="4" y="{}" width="{}" height="{}" class="bar">'

@@ -53,6 +53,35 @@ REASON_WORDS = {
 }
 
 
+# One sentence per rule that says what broke, from the evidence (missing facts: no sentence).
+HEADLINES = {
+    "OVER_PRICE": _(
+        "Charged %(pric_yuan)s yuan a unit against a cap of %(pric_uplmt_amt_yuan)s yuan, "
+        "%(cnt)s units."
+    ),
+    "SPLIT_ADMISSION": _(
+        "Readmitted %(gap_days)s days after the discharge of settlement %(previous_setl_id)s "
+        "(limit %(max_gap_days)s days), same diagnosis category %(category)s."
+    ),
+    "DUP_CHARGE": _(
+        "%(day_units)s units of %(med_list_codg)s on %(fee_day)s; at most %(max_daily_cnt)s a day."
+    ),
+    "BED_BLOCKING": _("Admitted %(admitted_at)s, discharged %(discharged_at)s: %(reasons)s."),
+}
+
+
+def headline(rule_code: str, evidence: Any) -> str:
+    """The rule's sentence filled from the evidence, or "" when a fact it needs is missing."""
+    template = HEADLINES.get(rule_code)
+    if template is None or not isinstance(evidence, dict):
+        return ""
+    values = {key: _words(value) for key, value in evidence.items()}
+    try:
+        return str(template) % values
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
 def rule_name(code: str) -> str:
     rule = RULES.get(code)
     if rule is None:

@@ -131,6 +131,7 @@ class TestFlagDetail:
         assert "<dt>Unit price (yuan)</dt><dd>30.0</dd>" in evidence
         assert "<dt>Price cap (yuan)</dt><dd>25.0</dd>" in evidence
         assert "Why" not in evidence  # empty facts are left out
+        assert "Charged 30.0 yuan a unit against a cap of 25.0 yuan, 1 units." in body
         assert "张*" in body  # masked name with the reveal button
         assert "张三" not in body
 

@@ -65,9 +65,11 @@ def test_an_auditor_takes_a_flag_to_a_closed_case(page, live_server, demo):
     )
     assert page.evaluate("window.stillTheSamePage") is True
     assert "rule=OVER_PRICE" in page.url
+    page.screenshot(path="/tmp/medins-audit-queue.png", full_page=True)
     page.click("#queue-table td a")
     assert "58.0" in page.locator("#evidence").inner_text()
     assert "王*" in page.content()
+    page.screenshot(path="/tmp/medins-audit-flag.png", full_page=True)
 
     page.go_back()
     page.check("#queue-table input[name=flags]")
@@ -84,6 +86,9 @@ def test_an_auditor_takes_a_flag_to_a_closed_case(page, live_server, demo):
     page.fill("textarea[name=note]", "床位无人，护士称患者已回家")
     page.click(".phone button[type=submit]")
     assert "不在床" in page.locator("#bed-check-result").inner_text()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path="/tmp/medins-audit-bedcheck-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 860})
     assert BedCheck.objects.get().result == BedCheck.Result.ABSENT
     case = Case.objects.get()
 
@@ -92,6 +97,7 @@ def test_an_auditor_takes_a_flag_to_a_closed_case(page, live_server, demo):
     page.fill("#propose-form textarea[name=note]", "单价超过限价，查床不在床")
     page.click("#propose-form button")
     assert page.locator("#case-state").inner_text() == "待复核"
+    page.screenshot(path="/tmp/medins-audit-case.png", full_page=True)
 
     log_in(page, live_server, "supervisor")
     page.goto(f"{live_server.url}/audit/cases/{case.pk}/")

@@ -26,6 +26,7 @@ from screening.audit.models import (
     FlagEvent,
     InvestigationStep,
 )
+from screening.audit.rulebook import rule_name
 from screening.audit.services.attachments import Upload, attachment_store
 from screening.audit.services.common import (
     AuditError,
@@ -92,7 +93,10 @@ def case_open(
     case = Case.objects.create(
         title=title.strip()[:200]
         or _("%(rule)s at %(institution)s")
-        % {"rule": flags[0].rule_code, "institution": institution.name if institution else "-"},
+        % {
+            "rule": rule_name(flags[0].rule_code),
+            "institution": institution.name if institution else "-",
+        },
         subject_kind=subject_kind,
         subject_code=subject,
         institution=institution if len(codes) == 1 else None,

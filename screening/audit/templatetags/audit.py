@@ -34,3 +34,22 @@ def who(user: object) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def cell(value: object) -> object:
+    """A table cell: money (Decimal) as 1,234.50, anything else as it is."""
+    from decimal import Decimal
+
+    return f"{value:,.2f}" if isinstance(value, Decimal) else value
+
+
+@register.filter
+def medical_type(code: str) -> str:
+    """ "21" → 普通住院 (the national med_type in words); unknown codes as they are."""
+    from settlement.models import Settlement
+
+    try:
+        return str(Settlement.MedicalType(code).label)
+    except ValueError:
+        return code

@@ -36,6 +36,7 @@ def flag_detail(request: HttpRequest, flag_id: str) -> HttpResponse:
         "rule_name": rulebook.rule_name(flag.rule_code),
         "severity": rulebook.SEVERITY.get(flag.sev_deg, flag.sev_deg),
         "facts": rulebook.evidence_facts(flag.evidence),
+        "headline": rulebook.headline(flag.rule_code, evidence),
         "earlier_setl_id": evidence.get("previous_setl_id") or "",
         "settlement": settlement,
         "person": Person.objects.filter(pk=flag.psn_no).first(),
