@@ -6,6 +6,7 @@ import pytest
 from settlement.policy.catalogue import shandong_version_create
 from settlement.policy.models import PolicyScheme
 from settlement.policy.services import policy_version_publish, policy_version_revise
+from tests.celery_worker import celery_worker, celery_worker_process  # noqa: F401  (fixtures)
 from tests.factories import InstitutionFactory, make_user
 from tests.policy.builders import stay
 
