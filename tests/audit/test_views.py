@@ -35,6 +35,25 @@ class TestAccess:
     def test_other_roles_are_refused(self, client, cast, name, who):
         assert client_for(client, getattr(cast, who)).get(reverse(name)).status_code == 403
 
+    @pytest.mark.parametrize("who", ["lixia_clerk", "jinan_manager", "qilu_hospital"])
+    def test_other_roles_cannot_act(self, client, cast, opened_case, qilu_flags, who):
+        client_for(client, getattr(cast, who))
+
+        bulk = client.post(reverse("audit:queue-bulk"), {"action": "dismiss"})
+        act = client.post(reverse("audit:case-act", args=[opened_case.pk, "start"]))
+
+        assert (bulk.status_code, act.status_code) == (403, 403)
+
+    def test_an_auditor_may_not_approve_through_the_page(self, client, cast, opened_case):
+        case = advance(opened_case, cast.jinan_auditor, "assign", "start", "propose")
+
+        client_for(client, cast.jinan_auditor).post(
+            reverse("audit:case-act", args=[case.pk, "approve"]), {"note": "自己批准"}
+        )
+
+        case.refresh_from_db()
+        assert case.state == CaseState.REVIEW
+
     def test_anonymous_users_go_to_the_login(self, client):
         assert client.get(reverse("audit:queue")).status_code == 302
 

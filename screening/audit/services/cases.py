@@ -34,7 +34,12 @@ from screening.audit.services.common import (
     require_audit_user,
     require_text,
 )
-from screening.audit.services.flags import QUEUE_STATUSES, _dismiss, flags_fetch, reason_check
+from screening.audit.services.flags import (
+    _dismiss,
+    flags_fetch,
+    reason_check,
+    require_in_queue,
+)
 from screening.models import Flag
 
 SUBJECT_FIELD = {
@@ -76,11 +81,7 @@ def case_open(
     if subject_kind not in SUBJECT_FIELD:
         raise AuditError(_("Unknown case subject %(kind)s.") % {"kind": subject_kind})
     flags = flags_fetch(user=user, flag_ids=flag_ids)
-    busy = [flag.pk for flag in flags if flag.status not in QUEUE_STATUSES]
-    if busy:
-        raise AuditError(
-            _("These flags are already in a case or decided: %(ids)s.") % {"ids": ", ".join(busy)}
-        )
+    require_in_queue(flags)
     subjects = {getattr(flag, SUBJECT_FIELD[subject_kind]) for flag in flags}
     if len(subjects) != 1 or "" in subjects:
         raise AuditError(
@@ -286,11 +287,7 @@ def case_flags_add(*, user: AnyUser, case_id: int, flag_ids: Iterable[str], at: 
     if case.state not in (CaseState.NEW, CaseState.ASSIGNED, CaseState.INVESTIGATING):
         raise AuditError(_("Flags join a case only before its decision is proposed."))
     flags = flags_fetch(user=user, flag_ids=flag_ids)
-    busy = [flag.pk for flag in flags if flag.status not in QUEUE_STATUSES]
-    if busy:
-        raise AuditError(
-            _("These flags are already in a case or decided: %(ids)s.") % {"ids": ", ".join(busy)}
-        )
+    require_in_queue(flags)
     field = SUBJECT_FIELD[case.subject_kind]
     strangers = [flag.pk for flag in flags if getattr(flag, field) != case.subject_code]
     if strangers:

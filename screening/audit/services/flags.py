@@ -34,7 +34,7 @@ def flags_fetch(*, user: AnyUser, flag_ids: Iterable[str]) -> list[Flag]:
     return [found[flag_id] for flag_id in wanted]
 
 
-def _require_in_queue(flags: list[Flag]) -> None:
+def require_in_queue(flags: list[Flag]) -> None:
     busy = [flag.pk for flag in flags if flag.status not in QUEUE_STATUSES]
     if busy:
         raise AuditError(
@@ -53,7 +53,7 @@ def flags_assign(
     if not roles.is_audit_user(assignee):
         raise AuditError(_("%(user)s is not an auditor.") % {"user": assignee.get_username()})
     flags = flags_fetch(user=user, flag_ids=flag_ids)
-    _require_in_queue(flags)
+    require_in_queue(flags)
     for flag in flags:
         FlagAssignment.objects.update_or_create(
             flag=flag, defaults={"assignee": assignee, "by": user, "at": at}
@@ -94,7 +94,7 @@ def flags_dismiss(
     require_audit_user(user)
     reason_check(reason)
     flags = flags_fetch(user=user, flag_ids=flag_ids)
-    _require_in_queue(flags)
+    require_in_queue(flags)
     for flag in flags:
         _dismiss(flag, reason=reason, note=note, by=user, at=at)
     Flag.objects.filter(pk__in=[flag.pk for flag in flags]).update(status=Flag.Status.DISMISSED)
