@@ -214,3 +214,8 @@ REST_FRAMEWORK["EXCEPTION_HANDLER"] = "settlement.api.exceptions.api_exception_h
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"api_client": env("API_RATE", default="1200/min")}
 # Two API fields share the codes "1"/"2" (3103 warn_type, dspo_way): one schema enum for both.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"OneOrTwoEnum": ["1", "2"]}
+# Services (issue 6): overdue complaint steps are texted hourly, each step once.
+CELERY_BEAT_SCHEDULE["services-complaint-alerts"] = {
+    "task": "services.tasks.complaint_alerts_send",
+    "schedule": 3600.0,
+}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, permissions, status
@@ -40,6 +41,21 @@ class ThirdPartyTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class ThirdPartyTokenScheme(OpenApiAuthenticationExtension):
+    """How the schema documents the third parties' token."""
+
+    target_class = "services.api.ThirdPartyTokenAuthentication"
+    name = "ThirdPartyToken"
+
+    def get_security_definition(self, auto_schema: object) -> dict:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "Token <token>, issued once to a registered third party",
+        }
 
 
 class IsThirdParty(permissions.BasePermission):

@@ -53,7 +53,12 @@ def sample_requests_make() -> int:
     made = 0
     for index, person in enumerate(persons):
         when = now - timedelta(days=14 - index)
-        code = ("SD-YB-001", "SD-YB-004", "SD-YB-005", "SD-YB-006")[index % 4]
+        returned = index % 5 == 4  # every fifth lacks a material (SD-YB-005 asks for three)
+        code = (
+            "SD-YB-005"
+            if returned
+            else ("SD-YB-001", "SD-YB-004", "SD-YB-005", "SD-YB-006")[index % 4]
+        )
         if code not in items:
             continue
         item = items[code]
@@ -65,7 +70,7 @@ def sample_requests_make() -> int:
             at=when,
             phone=f"1380000{index:04d}",
         )
-        if index % 5 == 4:
+        if returned:
             request_return(
                 user=clerk,
                 request=request,

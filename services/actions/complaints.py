@@ -110,3 +110,37 @@ def complaint_alerts(complaint: Complaint, *, today: date) -> list[str]:
         if getattr(complaint, stamp) is None and today > getattr(complaint, due):
             alerts.append(step)
     return alerts
+
+
+def complaint_alerts_send(*, today: date, at: datetime) -> int:
+    """Text the county's hall (or SERVICES_COMPLAINT_ALERT_PHONE) once per overdue step."""
+    from django.conf import settings
+
+    from services.actions.notify import notification_queue
+
+    sent = 0
+    for complaint in Complaint.objects.filter(resolved_at__isnull=True, day_one__lt=today):
+        fresh = [
+            s for s in complaint_alerts(complaint, today=today) if s not in complaint.alerted_steps
+        ]
+        if not fresh:
+            continue
+        steps = "、".join(STEP_NAMES[step] for step in fresh)
+        hall = Station.objects.filter(county=complaint.county_id, level="hall").first()
+        phone = getattr(settings, "SERVICES_COMPLAINT_ALERT_PHONE", "") or (
+            hall.contact_phone if hall else ""
+        )
+        with transaction.atomic():
+            notification_queue(
+                phone=phone,
+                text=f"投诉{complaint.number}超期未{steps},请督办。",
+                at=at,
+            )
+            Complaint.objects.filter(pk=complaint.pk).update(
+                alerted_steps=[*complaint.alerted_steps, *fresh]
+            )
+        sent += 1
+    return sent
+
+
+STEP_NAMES = {"instruct": "批示", "contact": "联系投诉人", "resolve": "办结"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, time
 from decimal import Decimal
 
@@ -14,19 +13,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medins.models import CatalogItem, Institution
+from medins.uploads import UploadRejected, upload_store
 from services.actions import ServiceError
 from services.actions.window import _aware, _check_actor, move, sms
 from services.models import RequestDocument, ServiceItem, ServiceRequest
 from settlement.models import Diagnosis, FeeLine, Settlement
 
-# Scans are PDFs or photos; the first bytes must agree with the name.
-ALLOWED_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-}
+# Scans are PDFs or photos; medins.uploads checks the first bytes agree with the name.
+SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
 ZERO = Decimal("0.00")
 
 
@@ -43,38 +44,25 @@ def document_upload(
     _check_actor(user, request)
     if not request.is_open:
         raise ServiceError(_("Request %(number)s is closed.") % {"number": request.number})
-    name = upload.name or ""
-    suffix = name[name.rfind(".") :].lower() if "." in name else ""
-    if suffix not in ALLOWED_TYPES:
-        raise ServiceError(
-            _("%(name)s: only PDF, JPEG or PNG scans are accepted.") % {"name": name}
+    try:
+        stored = upload_store(
+            file=upload,
+            area="services",
+            allowed_extensions=SCAN_EXTENSIONS,
+            max_bytes=_max_bytes(),
         )
-    if upload.size > _max_bytes():
-        raise ServiceError(
-            _("%(name)s is %(size)s KB; a scan may be at most %(limit)s KB.")
-            % {"name": name, "size": upload.size // 1024, "limit": _max_bytes() // 1024}
-        )
-    content_type, signatures = ALLOWED_TYPES[suffix]
-    digest = hashlib.sha256()
-    head = b""
-    for chunk in upload.chunks():
-        head = head or chunk[:16]
-        digest.update(chunk)
-    if not any(head.startswith(signature) for signature in signatures):
-        raise ServiceError(
-            _("%(name)s is not really a %(type)s file.") % {"name": name, "type": suffix[1:]}
-        )
-    upload.seek(0)
+    except UploadRejected as rejected:
+        raise ServiceError(str(rejected)) from None
     document = RequestDocument(
         request=request,
-        original_name=name[:200],
-        content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        original_name=stored.original_name[:200],
+        content_type=CONTENT_TYPES[stored.extension],
+        size=stored.size,
+        sha256=stored.sha256,
         uploaded_by=user,
         uploaded_at=at,
     )
-    document.file.save(f"{digest.hexdigest()[:16]}{suffix}", upload, save=False)
+    document.file.name = stored.name
     document.save()
     return document
 

@@ -41,6 +41,7 @@ class Complaint(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
+    alerted_steps = models.JSONField(_("overdue steps alerted"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("complaint")

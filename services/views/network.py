@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,6 +17,7 @@ from services.dashboards import dashboard
 from services.models import StationLevel
 
 MAP_WIDTH, MAP_HEIGHT = 800, 560
+LISTED = 100  # rows of the station table under the map
 
 
 def _radius(request: HttpRequest) -> float:
@@ -45,6 +47,9 @@ def network_map(request: HttpRequest) -> HttpResponse:
     radius = _radius(request)
     context = {
         "points": network.map_points(stations, width=MAP_WIDTH, height=MAP_HEIGHT),
+        "listed": stations.annotate(item_count=Count("items")).order_by("county", "level", "code")[
+            :LISTED
+        ],
         "width": MAP_WIDTH,
         "height": MAP_HEIGHT,
         "levels": StationLevel.choices,

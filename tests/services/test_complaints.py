@@ -87,3 +87,22 @@ class TestThreeDayRule:
                 content="x",
                 at=at(2026, 3, 6),
             )
+
+
+def test_overdue_steps_are_texted_to_the_county_hall_once_each(net):
+    from services.actions.complaints import complaint_alerts_send
+    from services.models import Notification, StationLevel
+
+    net.lx.level = StationLevel.CITY_HALL
+    net.lx.save()
+    record(net, at(2026, 3, 6, 9))  # Friday: instruction due that day, contact Monday
+
+    first = complaint_alerts_send(today=date(2026, 3, 9), at=at(2026, 3, 9, 8))
+    again = complaint_alerts_send(today=date(2026, 3, 9), at=at(2026, 3, 9, 9))
+    later = complaint_alerts_send(today=date(2026, 3, 10), at=at(2026, 3, 10, 8))
+
+    assert (first, again, later) == (1, 0, 1)
+    texts = list(Notification.objects.order_by("pk").values_list("phone", "text"))
+    assert texts[0][0] == "0531-1234567"
+    assert "超期未批示" in texts[0][1]
+    assert "联系投诉人" in texts[1][1]

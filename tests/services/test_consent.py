@@ -14,6 +14,13 @@ from tests.services.conftest import at
 
 @pytest.fixture
 def party(net):
+    for code, name, level in (
+        ("basic", "基本身份信息", 2),
+        ("chronic", "门诊慢特病认定", 3),
+        ("settlements", "就医结算记录", 3),
+    ):
+        # The data migration made them, unless a transactional test flushed the tables since.
+        DataCategory.objects.get_or_create(code=code, defaults={"name": name, "sensitivity": level})
     return third_party_register(name="某商业保险公司")
 
 

@@ -176,9 +176,9 @@ class TestManualReimbursement:
     @pytest.mark.parametrize(
         ("name", "content", "error"),
         [
-            ("invoice.exe", b"MZ", "only PDF"),
-            ("invoice.pdf", b"<html>", "not really"),
-            ("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2048, "at most"),
+            ("invoice.exe", b"MZ", "not accepted"),
+            ("invoice.pdf", b"<html>", "not a .pdf"),
+            ("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2048, "larger than the limit"),
         ],
     )
     def test_uploads_are_checked_for_type_and_size(self, net, settings, name, content, error):

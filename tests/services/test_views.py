@@ -134,3 +134,43 @@ class TestNetworkPages:
             ]
             == 0
         )
+
+
+class TestReimbursementThroughPages:
+    def test_upload_first_and_second_review_by_two_clerks(self, client, net, settings):
+        client.force_login(net.clerk)
+        client.post(
+            reverse("services:request-new", args=[net.person.psn_no, net.items.refund.code]),
+            {
+                "channel": "window",
+                "institution_code": net.hospital.code,
+                "medical_type": "11",
+                "begin_date": "2026-02-20",
+                "end_date": "2026-02-20",
+                "fee_lines": "001,1,120.00",
+            },
+        )
+        request = ServiceRequest.objects.get()
+
+        def act(action, data):
+            return client.post(reverse("services:request-act", args=[request.number, action]), data)
+
+        act("accept", {"materials": ["身份证", "发票"]})
+        with open(settings.MEDIA_ROOT.parent / "scan.pdf", "wb") as scan:
+            scan.write(b"%PDF-1.4 scan")
+        with open(settings.MEDIA_ROOT.parent / "scan.pdf", "rb") as scan:
+            act("upload", {"document": scan})
+        act("review", {"decision": "approve"})
+        refused = client.post(
+            reverse("services:request-act", args=[request.number, "second_review"]),
+            {"decision": "approve", "fund_paid": "60"},
+            follow=True,
+        )
+        client.force_login(net.other_clerk)
+        act("second_review", {"decision": "approve", "fund_paid": "60.00"})
+
+        assert "另一名经办人员" in refused.content.decode()
+        request.refresh_from_db()
+        assert request.status == ServiceRequest.Status.DONE
+        assert request.documents.get().size == len(b"%PDF-1.4 scan")
+        assert request.settlement.total == 120
