@@ -54,3 +54,13 @@ def stays(db):
         "employee": stay(qilu, "5000", insutype="310", paid="3780"),
         "county": stay(county, "5000", paid="3600"),
     }
+
+
+@pytest.fixture
+def eager_refund_task(monkeypatch):
+    """The refund task runs in-process when queued, in both modes (no worker needed)."""
+    from settlement.policy import tasks
+
+    monkeypatch.setattr(
+        tasks.refund_run_fill, "delay", lambda **kwargs: tasks.refund_run_fill.apply(kwargs=kwargs)
+    )

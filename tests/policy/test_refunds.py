@@ -240,7 +240,7 @@ class TestRefundReplay:
 
 class TestRefundRunQueued:
     def test_a_requested_run_is_computed_by_the_worker_once(
-        self, revision, stays, policy_admin, django_capture_on_commit_callbacks
+        self, revision, stays, policy_admin, django_capture_on_commit_callbacks, eager_refund_task
     ):
         from settlement.policy.refunds import refund_run_fill, refund_run_request
 
@@ -254,7 +254,7 @@ class TestRefundRunQueued:
         assert run.lines.count() == 3
 
     def test_a_settlement_without_a_scheme_fails_the_run_with_its_name(
-        self, revision, policy_admin, django_capture_on_commit_callbacks
+        self, revision, policy_admin, django_capture_on_commit_callbacks, eager_refund_task
     ):
         from settlement.policy.refunds import refund_run_request
 

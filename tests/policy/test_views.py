@@ -82,7 +82,13 @@ class TestRefundPages:
 
 class TestRefundRunForm:
     def test_an_administrator_computes_a_run_from_the_page(
-        self, client, revision, stays, policy_admin, django_capture_on_commit_callbacks
+        self,
+        client,
+        revision,
+        stays,
+        policy_admin,
+        django_capture_on_commit_callbacks,
+        eager_refund_task,
     ):
         client.force_login(policy_admin)
 
