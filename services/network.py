@@ -27,7 +27,7 @@ def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 @dataclass
 class Coverage:
-    county: Division
+    county: Division | None  # None: the sum of the counties shown
     villages: int
     covered: int
     stations: int
@@ -70,6 +70,19 @@ def coverage_by_county(
         insured = Person.objects.filter(division_code__startswith=county.code).count()
         rows.append(Coverage(county, len(villages), covered, stations.get(county.code, 0), insured))
     return rows
+
+
+def coverage_total(rows: list[Coverage]) -> Coverage | None:
+    """The rows summed (county None), or None for no rows."""
+    if not rows:
+        return None
+    return Coverage(
+        None,
+        sum(row.villages for row in rows),
+        sum(row.covered for row in rows),
+        sum(row.stations for row in rows),
+        sum(row.insured for row in rows),
+    )
 
 
 @dataclass

@@ -57,10 +57,11 @@ def network_map(request: HttpRequest) -> HttpResponse:
         "level": level,
         "county": county,
         "radius": radius,
-        "coverage": network.coverage_by_county(counties=shown, radius_km=radius)
-        if role != Role.CLERK
-        else [],
     }
+    context["coverage"] = (
+        network.coverage_by_county(counties=shown, radius_km=radius) if role != Role.CLERK else []
+    )
+    context["coverage_total"] = network.coverage_total(context["coverage"])
     return render(request, "services/network.html", context)
 
 

@@ -174,3 +174,22 @@ class TestReimbursementThroughPages:
         assert request.status == ServiceRequest.Status.DONE
         assert request.documents.get().size == len(b"%PDF-1.4 scan")
         assert request.settlement.total == 120
+
+
+def test_coverage_has_a_total_row_for_a_manager(client, net):
+    from services.models import Village
+
+    Village.objects.create(
+        code="370102001001",
+        name="近村",
+        county=net.lixia,
+        town_name="姚家",
+        longitude="117.05",
+        latitude="36.66",
+    )
+
+    response = page(client, net.manager, reverse("services:network"))
+
+    total = response.context["coverage_total"]
+    assert (total.villages, total.covered, total.stations) == (1, 1, 1)
+    assert "所列县区合计" in response.content.decode()
