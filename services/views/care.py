@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,10 +19,11 @@ from services.actions.complaints import complaint_alerts, complaint_record, comp
 from services.actions.consent import grant_create, grant_revoke
 from services.models import ConsentGrant, DataCategory, Station, ThirdParty
 from services.network import counties_of
+from services.views import service_staff_required
 
 
 @require_GET
-@login_required
+@service_staff_required
 def complaints(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = list(selectors.complaints_visible_to(request.user)[:200])
@@ -45,7 +45,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@service_staff_required
 def complaint_new(request: HttpRequest) -> HttpResponse:
     post = request.POST
     county = Division.objects.filter(pk=post.get("county", ""), level=Division.Level.COUNTY).first()
@@ -74,7 +74,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@service_staff_required
 def complaint_act(request: HttpRequest, number: str, step: str) -> HttpResponse:
     complaint = selectors.complaints_visible_to(request.user).filter(number=number).first()
     if complaint is None:
@@ -93,7 +93,7 @@ def complaint_act(request: HttpRequest, number: str, step: str) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@service_staff_required
 def consent_grant(request: HttpRequest, psn_no: str) -> HttpResponse:
     person = person_visible_to(request.user, psn_no)
     if person is None:
@@ -133,7 +133,7 @@ def _date(text: str) -> date | None:
 
 
 @require_POST
-@login_required
+@service_staff_required
 def consent_revoke(request: HttpRequest, psn_no: str, grant_id: int) -> HttpResponse:
     person = person_visible_to(request.user, psn_no)
     grant = ConsentGrant.objects.filter(pk=grant_id, person=person).first() if person else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,6 +14,7 @@ from medins.selectors import profile_of, role_of
 from services import network, selectors
 from services.dashboards import dashboard
 from services.models import StationLevel
+from services.views import service_staff_required
 
 MAP_WIDTH, MAP_HEIGHT = 800, 560
 LISTED = 100  # rows of the station table under the map
@@ -29,7 +29,7 @@ def _radius(request: HttpRequest) -> float:
 
 
 @require_GET
-@login_required
+@service_staff_required
 def network_map(request: HttpRequest) -> HttpResponse:
     """The stations the user may see on an inline SVG, filterable, with coverage per county."""
     role = role_of(request.user)
@@ -66,7 +66,7 @@ def network_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@service_staff_required
 def station_dashboard(request: HttpRequest) -> HttpResponse:
     stations = selectors.stations_visible_to(request.user)
     code = request.GET.get("station", "")

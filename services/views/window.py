@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from services import selectors
 from services.actions import ServiceError, flows, reimbursement, window
 from services.forms import StartForm
 from services.models import ServiceItem
+from services.views import service_staff_required
 
 
 def _request_or_404(request: HttpRequest, number: str):
@@ -27,7 +27,7 @@ def _request_or_404(request: HttpRequest, number: str):
 
 
 @require_GET
-@login_required
+@service_staff_required
 def workbench(request: HttpRequest) -> HttpResponse:
     """The station's open requests with their working days left, and the person search."""
     today = timezone.localdate()
@@ -43,7 +43,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@service_staff_required
 def person_find(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     person = selectors.person_find(request.user, query)
@@ -54,7 +54,7 @@ def person_find(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@service_staff_required
 def person_page(request: HttpRequest, psn_no: str) -> HttpResponse:
     """The person (masked), the items this station may start for them, their requests."""
     person = person_visible_to(request.user, psn_no)
@@ -86,7 +86,7 @@ def _item_or_404(code: str) -> ServiceItem:
     return item
 
 
-@login_required
+@service_staff_required
 def request_new(request: HttpRequest, psn_no: str, item_code: str) -> HttpResponse:
     person = person_visible_to(request.user, psn_no)
     if person is None:
@@ -116,7 +116,7 @@ def request_new(request: HttpRequest, psn_no: str, item_code: str) -> HttpRespon
 
 
 @require_GET
-@login_required
+@service_staff_required
 def request_page(request: HttpRequest, number: str) -> HttpResponse:
     found = _request_or_404(request, number)
     [found] = selectors.with_days_left([found], today=timezone.localdate())
@@ -209,7 +209,7 @@ DONE_MESSAGES = {
 
 
 @require_POST
-@login_required
+@service_staff_required
 def request_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     found = _request_or_404(request, number)
     try:
@@ -222,7 +222,7 @@ def request_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@service_staff_required
 def overdue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.with_days_left(
@@ -232,7 +232,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@service_staff_required
 def outbox(request: HttpRequest) -> HttpResponse:
     rows = selectors.notifications_visible_to(request.user).select_related("request")[:200]
     return render(request, "services/outbox.html", {"rows": rows})

@@ -193,3 +193,34 @@ def test_coverage_has_a_total_row_for_a_manager(client, net):
     total = response.context["coverage_total"]
     assert (total.villages, total.covered, total.stations) == (1, 1, 1)
     assert "所列县区合计" in response.content.decode()
+
+
+BACK_OFFICE = [
+    "services:workbench",
+    "services:overdue",
+    "services:outbox",
+    "services:network",
+    "services:dashboard",
+    "services:complaints",
+]
+
+
+@pytest.mark.parametrize("url_name", BACK_OFFICE)
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("clerk", 200), ("manager", 200), ("admin", 200), ("auditor", 404)],
+)
+def test_back_office_pages_per_role(client, net, url_name, who, status):
+    assert page(client, getattr(net, who), reverse(url_name)).status_code == status
+
+
+@pytest.mark.parametrize("role", ["supervisor", "hospital"])
+def test_other_roles_do_not_see_the_person_page(client, net, role):
+    from tests.factories import make_user
+
+    outsider = make_user(role, region_code="3701")
+
+    assert (
+        page(client, outsider, reverse("services:person", args=[net.person.psn_no])).status_code
+        == 404
+    )
