@@ -55,6 +55,21 @@ def version_in_force(*, day: date) -> PolicyVersion:
     return version
 
 
+def versions_with_authors() -> QuerySet[PolicyVersion]:
+    """Every version, drafts too, with who wrote and published it."""
+    return PolicyVersion.objects.select_related("created_by", "published_by", "based_on")
+
+
+def version_rates(version: PolicyVersion) -> dict[str, QuerySet]:
+    """The rows of one version, for reading: schemes, chronic quotas, day surgery, drugs."""
+    return {
+        "schemes": version.schemes.all(),
+        "chronic_diseases": version.chronic_diseases.all(),
+        "day_surgery_rates": version.day_surgery_rates.all(),
+        "negotiated_drugs": version.negotiated_drugs.all(),
+    }
+
+
 def published_versions() -> QuerySet[PolicyVersion]:
     """Published versions, the latest first."""
     return PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED).order_by(

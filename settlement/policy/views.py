@@ -21,9 +21,26 @@ from settlement.policy.selectors import (
     refund_run_visible_to,
     refund_runs_visible_to,
     refund_totals_by_institution,
+    version_rates,
+    versions_with_authors,
 )
 
 LINES_SHOWN = 200
+
+
+@require_GET
+@login_required
+def policy_versions(request: HttpRequest) -> HttpResponse:
+    return render(request, "policy/versions.html", {"versions": versions_with_authors()})
+
+
+@require_GET
+@login_required
+def policy_version(request: HttpRequest, code: str) -> HttpResponse:
+    version = versions_with_authors().filter(code=code).first()
+    if version is None:
+        raise Http404
+    return render(request, "policy/version.html", {"version": version, **version_rates(version)})
 
 
 def _run_or_404(request: HttpRequest, pk: int):

@@ -115,3 +115,32 @@ class TestRefundRunForm:
 
         assert "settlements from must be a date" in response.text
         assert not RefundRun.objects.exists()
+
+
+class TestPolicyPages:
+    def test_an_auditor_reads_the_versions_and_one_version_s_rates(self, client, shandong):
+        client.force_login(make_user("auditor", region_code="3701"))
+
+        listing = client.get(reverse("policy:versions"), **EN)
+        page = client.get(reverse("policy:version", args=["SD-2026.1"]), **EN)
+
+        assert 'href="/settlement/policy/versions/SD-2026.1/"' in listing.text
+        assert page.status_code == 200
+        assert "糖尿病" in page.text
+        assert "白内障超声乳化摘除+人工晶体植入" in page.text
+        assert "0.9500" in page.text
+
+    def test_an_unknown_version_is_404(self, client, db):
+        client.force_login(make_user("auditor", region_code="3701"))
+
+        assert client.get(reverse("policy:version", args=["NOPE"])).status_code == 404
+
+    def test_the_top_bar_links_the_pages_by_role(self, client, db):
+        client.force_login(make_user("auditor", region_code="3701"))
+        auditor_home = client.get("/", **EN).text
+        client.force_login(make_user("supervisor", region_code="3701"))
+        supervisor_home = client.get("/", **EN).text
+
+        assert reverse("policy:versions") in auditor_home
+        assert reverse("policy:refund-runs") not in auditor_home
+        assert reverse("policy:refund-runs") in supervisor_home
