@@ -3,7 +3,7 @@ prefix, here api/ (hospital systems) and settlement/ (back office)."""
 
 from django.urls import path, re_path
 
-from settlement.api import views
+from settlement.api import hospital, views
 
 urlpatterns = [
     path("api/v1/settlements/", views.SettlementListView.as_view(), name="api-settlements"),
@@ -34,6 +34,20 @@ urlpatterns = [
         "api/v1/prechecks/<str:task_id>/",
         views.PrecheckDetailView.as_view(),
         name="api-precheck",
+    ),
+    path("api/v1/flags/", hospital.FlagListView.as_view(), name="api-flags"),
+    path("api/v1/cases/", hospital.CaseListView.as_view(), name="api-cases"),
+    path("api/v1/cases/<str:case_id>/", hospital.CaseDetailView.as_view(), name="api-case"),
+    path(
+        "api/v1/cases/<str:case_id>/appeal/",
+        hospital.CaseAppealView.as_view(),
+        name="api-case-appeal",
+    ),
+    path("api/v1/bed-checks/", hospital.BedCheckListView.as_view(), name="api-bed-checks"),
+    path(
+        "api/v1/bed-checks/<str:task_id>/",
+        hospital.BedCheckRecordView.as_view(),
+        name="api-bed-check",
     ),
     # Anything else under api/v1/ answers 404 in the API's JSON shape, not an HTML page.
     re_path(r"^api/v1/", views.api_not_found, name="api-not-found"),

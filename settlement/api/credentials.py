@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from medins.models import Institution
@@ -74,3 +75,21 @@ def api_credential_for_key(*, key: str) -> ApiCredential | None:
     if credential is None or not hmac.compare_digest(credential.key_hash, _hash(key)):
         return None
     return credential
+
+
+def api_user_for(*, institution: Institution) -> AbstractBaseUser:
+    """The back-office user the institution's system acts as where a service records a person.
+
+    Audit services (appeals, bed checks) record who acted; for the API that is one user per
+    institution with the hospital-client role. It has no usable password: it never logs in.
+    """
+    from django.contrib.auth.models import User
+
+    from medins.models import Role, UserProfile
+
+    user, created = User.objects.get_or_create(username=f"api-{institution.code}")
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        UserProfile.objects.create(user=user, role=Role.HOSPITAL_CLIENT, institution=institution)
+    return user

@@ -1,0 +1,407 @@
+"""Pre-check latency and throughput: 50-line claims against a person history in PostgreSQL.
+
+`python -m benchmarks.precheck_bench [--lines N] [--persons P] [--requests R] [--threads T]
+[--seconds S]` works in a PostgreSQL database of its own (medins_precheck_bench on the
+server of DATABASE_URL, default 127.0.0.1:5432): it migrates it, fills it once with N
+synthetic fee lines (N/10 settlements over the year before 2026-03-01, P persons, so each
+person has about N/P lines of history), then
+
+1. latency: R pre-checks one after another through the WSGI app in this process, each a new
+   50-line claim of a random person (p50, p95, p99, and the server-side split);
+2. throughput: gunicorn on a free port, T client threads posting claims for S seconds over
+   keep-alive HTTP connections: pre-checks per second and the latency they saw.
+
+Prints, never asserts. The issue's target volume is ten million lines (`--lines 10000000`);
+the default is smaller so that `make bench` stays within minutes, and the printout says which
+volume was measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import io
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DATABASE = "medins_precheck_bench"
+HISTORY_END = datetime.fromisoformat("2026-03-01T00:00:00+08:00")
+CLAIM_DAY = "2026-03-02"
+INSTITUTIONS = 40
+CATALOG = 600
+LINES_PER_SETTLEMENT = 10
+CLAIM_LINES = 50
+NULL = "\\N"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="precheck_bench")
+    parser.add_argument("--lines", type=int, default=1_000_000, help="history fee lines")
+    parser.add_argument("--persons", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=300, help="sequential pre-checks")
+    parser.add_argument("--threads", type=int, default=8, help="load generator threads")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--seconds", type=float, default=20.0, help="load duration")
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    url = _bench_url()
+    if os.environ.get("DATABASE_URL") != url:
+        # A database of its own: run again in a fresh process configured for it.
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "medins.settings"}
+        env.pop("CELERY_BROKER_URL", None)
+        command = [sys.executable, "-m", "benchmarks.precheck_bench", *(argv or [])]
+        subprocess.run(command, env=env, check=True, cwd=Path(__file__).resolve().parent.parent)
+        return
+    _create_database(url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medins.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    _fill(args.lines, args.persons)
+    key = _credential()
+    print(
+        f"history: {args.lines:,} fee lines, {args.lines // LINES_PER_SETTLEMENT:,} settlements, "
+        f"{args.persons:,} persons (~{args.lines // args.persons} lines each) in PostgreSQL "
+        f"{DATABASE}; claims of {CLAIM_LINES} lines"
+        + ("" if args.lines >= 10_000_000 else " (smaller than the 10M-line target volume)")
+    )
+    _latency(key, args.requests, args.persons)
+    _throughput(key, args.threads, args.workers, args.seconds, args.persons, url)
+
+
+def _bench_url() -> str:
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith("postgres"):
+        parts = urlsplit(base)
+        return f"{parts.scheme}://{parts.netloc}/{DATABASE}"
+    return f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = f"postgresql://{parts.netloc}/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+# --- Synthetic history, written with COPY (it is benchmark data, not an import test).
+
+
+def _fill(lines: int, persons: int) -> None:
+    from settlement.models import FeeLine
+
+    stored = FeeLine.objects.filter(line_id__startswith="PB").count()
+    if stored == lines:
+        return
+    started = time.perf_counter()
+    _truncate()
+    rng = random.Random(7)
+    _copy(
+        "medins_institution",
+        _institution_rows(),
+        "code,name,kind,hospital_grade,division_code,beds",
+    )
+    _copy(
+        "medins_person",
+        ([f"PB{i:08d}", f"PB{i:016d}", "参保人", rng.choice("12"), f"19{rng.randint(40, 99)}-05-17",
+          "310", "1101", "370102"] for i in range(persons)),
+        "psn_no,certno,name,gender,birth_date,insurance_type,person_type,division_code",
+    )  # fmt: skip
+    _copy("medins_catalogitem", _catalog_rows(), _CATALOG_COLUMNS)
+    settlements = lines // LINES_PER_SETTLEMENT
+    _copy("settlement_settlement", _settlement_rows(settlements, persons, rng), _SETTLEMENT_COLUMNS)
+    _copy("settlement_feeline", _fee_rows(settlements, persons), _FEE_COLUMNS)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"filled the bench database in {time.perf_counter() - started:.1f} s")
+
+
+def _truncate() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE settlement_feeline, settlement_diagnosis, settlement_settlement, "
+            "medins_catalogitem, medins_person, medins_institution CASCADE"
+        )
+
+
+def _copy(table: str, rows, columns: str) -> None:
+    from django.db import connection
+
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy,
+    ):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for count, row in enumerate(rows, start=1):
+            writer.writerow(NULL if value is None else value for value in row)
+            if count % 50_000 == 0:
+                copy.write(buffer.getvalue().encode())
+                buffer.seek(0)
+                buffer.truncate()
+        copy.write(buffer.getvalue().encode())
+
+
+def _institution_rows():
+    for i in range(INSTITUTIONS):
+        yield [f"HPB{i:05d}", f"基准医院{i}", "1", "05", "370102", 300]
+
+
+_CATALOG_COLUMNS = (
+    "code,name,list_type,charge_type,charge_level,price_cap,limit_gender,limit_diagnosis_prefixes,"
+    "limit_inpatient_only,max_daily_count,repeat_window_days,includes_codes,effective_from"
+)
+
+
+def _item(i: int) -> tuple[str, str, str]:
+    """Code, charge type, list type: a third exams and labs, a third drugs, the rest services."""
+    if i % 3 == 0:
+        return f"PB00250{i:08d}", ("03", "04")[i % 2], "201"
+    if i % 3 == 1:
+        return f"PBX{i:020d}", "09", "101"
+    return f"PB00310{i:08d}", "05", "201"
+
+
+def _catalog_rows():
+    for i in range(CATALOG):
+        code, charge_type, list_type = _item(i)
+        repeat = 30 if charge_type in ("03", "04") and i % 6 == 0 else None
+        cap = "50.00" if i % 10 == 1 else None
+        includes = _item(i + 3)[0] if i % 50 == 2 else ""
+        yield [code, f"项目{i}", list_type, charge_type, ("01", "02")[i % 2], cap, "", "",
+               "f", None, repeat, includes, "2020-01-01"]  # fmt: skip
+
+
+_SETTLEMENT_COLUMNS = (
+    "setl_id,encounter_id,person_id,institution_id,insurance_type,medical_type,begin_time,"
+    "end_time,main_diagnosis,department_code,attending_code,total,fully_self_paid,in_scope,"
+    "fund_paid,account_paid,cash_paid,settled_at,is_reversal"
+)
+_FEE_COLUMNS = (
+    "line_id,settlement_id,encounter_id,person_id,institution_id,occurred_at,item_code,"
+    "institution_item_code,charge_type,quantity,unit_price,amount,department_code,"
+    "practitioner_code,charge_level"
+)
+
+
+def _begin(number: int) -> datetime:
+    # Deterministic spread over the year before HISTORY_END, minutes apart per settlement.
+    return HISTORY_END - timedelta(minutes=1 + (number * 7919) % (365 * 24 * 60))
+
+
+def _settlement_rows(settlements: int, persons: int, rng: random.Random):
+    for n in range(settlements):
+        begin = _begin(n)
+        end = begin + timedelta(hours=1)
+        total = f"{LINES_PER_SETTLEMENT * 20:.2f}"
+        yield [f"PBS{n:09d}", f"PBM{n:09d}", f"PB{n % persons:08d}",
+               f"HPB{n % INSTITUTIONS:05d}", "310", "11", begin.isoformat(), end.isoformat(),
+               "J06.900", "A03", "", total, "0.00", total, "120.00", "0.00", "80.00",
+               end.isoformat(), "f"]  # fmt: skip
+
+
+def _fee_rows(settlements: int, persons: int):
+    for n in range(settlements):
+        at = _begin(n).isoformat()
+        for k in range(LINES_PER_SETTLEMENT):
+            code, charge_type, _list = _item((n * 31 + k * 17) % CATALOG)
+            yield [f"PB{n:09d}{k:02d}", f"PBS{n:09d}", f"PBM{n:09d}", f"PB{n % persons:08d}",
+                   f"HPB{n % INSTITUTIONS:05d}", at, code, "", charge_type, "1", "20.0000",
+                   "20.00", "A03", "", "01"]  # fmt: skip
+
+
+def _credential() -> str:
+    from medins.models import Institution
+    from settlement.api.credentials import api_credential_issue
+
+    institution = Institution.objects.get(code="HPB00000")
+    return api_credential_issue(institution=institution, name="bench", rate="1000000/min").key
+
+
+# --- Claims and measurements.
+
+
+def claim(number: int, persons: int, rng: random.Random) -> dict:
+    lines = []
+    for k in range(CLAIM_LINES):
+        code, charge_type, _list = _item(rng.randrange(CATALOG))
+        price = rng.choice(("20.00", "35.00", "60.00"))
+        lines.append(
+            {
+                "feedetl_sn": f"C{number:08d}{k:03d}",
+                "fee_ocur_time": f"{CLAIM_DAY} 09:{k % 60:02d}:00",
+                "med_list_codg": code,
+                "med_chrgitm_type": charge_type,
+                "cnt": "1",
+                "pric": price,
+                "det_item_fee_sumamt": price,
+                **({"prd_days": rng.choice((3, 7, 14))} if charge_type == "09" else {}),
+            }
+        )
+    return {
+        "mdtrt_id": f"BENCH{os.getpid()}-{number}-{rng.randrange(10**9)}",
+        "psn_no": f"PB{rng.randrange(persons):08d}",
+        "insutype": "310",
+        "med_type": "11",
+        "begntime": f"{CLAIM_DAY} 09:00:00",
+        "endtime": f"{CLAIM_DAY} 10:00:00",
+        "dise_codg": "J06.900",
+        "fee_details": lines,
+    }
+
+
+def _percentiles(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    cut = statistics.quantiles(ordered, n=100, method="inclusive")
+    return (
+        f"p50 {cut[49] * 1000:.1f} ms, p95 {cut[94] * 1000:.1f} ms, "
+        f"p99 {cut[98] * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms"
+    )
+
+
+def _latency(key: str, requests: int, persons: int) -> None:
+    from django.test import Client
+
+    from settlement.api import precheck as engine
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="en")
+    rng = random.Random(11)
+    split = {"read": [], "rules": [], "store": []}
+    original = engine.precheck_run
+
+    def timed(**kwargs: object) -> engine.Precheck:
+        result = original(**kwargs)
+        for name, value in result.timings.items():
+            split[name].append(value)
+        return result
+
+    engine.precheck_run = timed
+    try:
+        for number in range(10):  # warm-up: imports, plans, connections
+            client.post("/api/v1/prechecks/", claim(number, persons, rng), "application/json")
+        for values in split.values():
+            values.clear()
+        seconds, violations = [], 0
+        for number in range(requests):
+            body = claim(10 + number, persons, rng)
+            started = time.perf_counter()
+            response = client.post("/api/v1/prechecks/", body, "application/json")
+            seconds.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise SystemExit(f"pre-check answered {response.status_code}: {response.content!r}")
+            violations += len(response.json()["result"])
+    finally:
+        engine.precheck_run = original
+    print(
+        f"latency, one at a time through the WSGI app ({requests} claims, "
+        f"{violations / requests:.1f} violations each): {_percentiles(seconds)}"
+    )
+    print(
+        "  server-side medians: "
+        + ", ".join(
+            f"{name} {statistics.median(values) * 1000:.1f} ms" for name, values in split.items()
+        )
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _throughput(
+    key: str, threads: int, workers: int, seconds: float, persons: int, url: str
+) -> None:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "medins.wsgi", "-b", f"127.0.0.1:{port}",
+         "-w", str(workers), "--keep-alive", "30", "--log-level", "warning"],
+        env=env,
+    )  # fmt: skip
+    try:
+        _wait_for(port, server)
+        deadline = time.monotonic() + seconds
+        results: list[list[float]] = [[] for _ in range(threads)]
+        failures = [0] * threads
+
+        def load(index: int) -> None:
+            rng = random.Random(100 + index)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+            number = 0
+            while time.monotonic() < deadline:
+                body = json.dumps(claim(1_000_000 * (index + 1) + number, persons, rng))
+                number += 1
+                started = time.perf_counter()
+                conn.request("POST", "/api/v1/prechecks/", body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    results[index].append(time.perf_counter() - started)
+                else:
+                    failures[index] += 1
+            conn.close()
+
+        # Warm the workers (imports, first plans) before the clock starts.
+        warm = threading.Thread(target=load, args=(0,))
+        deadline = time.monotonic() + 3
+        warm.start()
+        warm.join()
+        results[0].clear()
+        deadline = time.monotonic() + seconds
+        started = time.monotonic()
+        pool = [threading.Thread(target=load, args=(index,)) for index in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        elapsed = time.monotonic() - started
+        done = [value for values in results for value in values]
+        print(
+            f"throughput, gunicorn {workers} workers, {threads} client threads, {elapsed:.0f} s: "
+            f"{len(done) / elapsed:.0f} pre-checks/s ({len(done):,} done, {sum(failures)} failed); "
+            f"latency under load {_percentiles(done)}"
+        )
+        print(f"  machine: {os.cpu_count()} CPUs shared with the client threads and PostgreSQL")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(port: int, server: subprocess.Popen) -> None:
+    for _attempt in range(100):
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
