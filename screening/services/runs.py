@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -236,7 +236,6 @@ def screening_run_finish(*, run_id: int, at: datetime) -> None:
         finished_at=at,
         timings={**_partition_timings(run), **timings},
     )
-    connection.close_if_unusable_or_obsolete()
 
 
 def _partition_timings(run: ScreeningRun) -> dict[str, float]:
@@ -265,6 +264,7 @@ def screening_runs_resume(*, at: datetime) -> int:
     stuck_runs = (
         ScreeningPartition.objects.filter(expired, run__status=ScreeningRun.Status.RUNNING)
         .values_list("run_id", flat=True)
+        .order_by()  # Meta.ordering would put "number" in the DISTINCT: each run once
         .distinct()
     )
     # Taken before re-queueing, so a run those partitions move on is not finished twice.
