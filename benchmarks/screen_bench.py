@@ -3,6 +3,13 @@
 `python -m benchmarks.screen_bench [BATCH] [--lines N]`. Without BATCH it uses
 bench-data/province-10m when present, else synthesizes N fee lines (default 2 million) of
 plausible, lightly irregular data into a temporary CSV batch. Prints, never asserts.
+
+`python -m benchmarks.screen_bench BATCH --postgres [--workers 1,2] [--partitions P]` then
+measures the stored path: with DATABASE_URL on PostgreSQL (a database of its own, e.g.
+medins_bench) and CELERY_BROKER_URL set, it imports BATCH once (skipped when its fee lines
+are there already), and for each worker count starts real Celery workers and runs `screen`
+over the batch's window, printing wall time, lines/s and the read, compute and write seconds
+the partitions and the finishing step recorded.
 """
 
 from __future__ import annotations
@@ -32,14 +39,114 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="screen_bench")
     parser.add_argument("batch", nargs="?", type=Path)
     parser.add_argument("--lines", type=int, default=2_000_000, help="synthetic fee lines")
+    parser.add_argument("--postgres", action="store_true", help="also screen from PostgreSQL")
+    parser.add_argument("--files", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--workers", default="1,2", help="worker processes to try, e.g. 1,2")
+    parser.add_argument("--partitions", type=int, default=4)
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
     batch = args.batch or (DEFAULT_BATCH if DEFAULT_BATCH.is_dir() else None)
+    if args.postgres and batch is not None and not args.files:
+        _measure_postgres(batch, [int(n) for n in args.workers.split(",")], args.partitions)
+        return
     with tempfile.TemporaryDirectory(prefix="screen-bench-") as scratch:
         if batch is None:
             started = time.perf_counter()
             batch = synthesize(Path(scratch) / "batch", lines=args.lines)
             print(f"synthesized {args.lines:,} fee lines in {time.perf_counter() - started:.1f} s")
-        _measure(batch, Path(scratch) / "out")
+        if args.files:
+            _measure(batch, Path(scratch) / "out")
+        if args.postgres:
+            _measure_postgres(batch, [int(n) for n in args.workers.split(",")], args.partitions)
+
+
+def _measure_postgres(batch: Path, workers: list[int], partitions: int) -> None:
+    """Import once, then `screen` the batch's window with N real workers for each N."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from settlement.models import FeeLine
+
+    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
+        print("postgres: needs DATABASE_URL on PostgreSQL and CELERY_BROKER_URL; skipped")
+        return
+    call_command("migrate", verbosity=0)
+    lines = FeeLine.objects.count()
+    if not lines:
+        from settlement.services import batch_import
+
+        started = time.perf_counter()
+        record = batch_import(source=batch, today=SHANGHAI_NOW.date())
+        lines = FeeLine.objects.count()
+        print(
+            f"postgres: imported {lines:,} fee lines in {time.perf_counter() - started:.1f} s "
+            f"({record.status})"
+        )
+    window = _stored_window()
+    for count in workers:
+        worker = _start_workers(count)
+        try:
+            started = time.perf_counter()
+            call_command(
+                "screen",
+                "--from",
+                window[0].isoformat(),
+                "--to",
+                window[1].isoformat(),
+                "--partitions",
+                str(partitions),
+                "--kind",
+                "monthly",
+                stdout=open(os.devnull, "w"),  # noqa: SIM115 - the report is printed below
+            )
+            wall = time.perf_counter() - started
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+        _report_run(count, partitions, lines, wall)
+
+
+def _stored_window():
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from settlement.models import FeeLine
+
+    span = FeeLine.objects.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+    return timezone.localdate(span["first"]), timezone.localdate(span["last"])
+
+
+def _start_workers(count: int):
+    import subprocess
+
+    from medins.celery import app
+
+    command = [sys.executable, "-m", "celery", "-A", "medins", "worker", "-c", str(count)]
+    command += ["-n", f"screen-bench-{count}@%h", "--without-gossip", "--without-mingle"]
+    command += ["-l", "warning"]
+    process = subprocess.Popen(command)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (app.control.ping(timeout=1.0) or []):
+        pass
+    return process
+
+
+def _report_run(workers: int, partitions: int, lines: int, wall: float) -> None:
+    from screening.models import ScreeningRun
+
+    run = ScreeningRun.objects.order_by("-pk").first()
+    t = run.timings
+    print(
+        f"postgres, {workers} worker(s), {partitions} partitions: run #{run.pk} {run.status} "
+        f"in {wall:.1f} s ({lines / wall:,.0f} lines/s), {sum(run.counts.values()):,} flags"
+    )
+    print(
+        "  partitions (summed over workers): "
+        f"read {t.get('read', 0):.1f} s, compute {t.get('compute', 0):.1f} s, "
+        f"write {t.get('write', 0):.1f} s; finishing step: "
+        f"read {t.get('population_read', 0):.1f} s, compute {t.get('population_compute', 0):.1f}"
+        f" s, write {t.get('population_write', 0):.1f} s"
+    )
 
 
 def _measure(batch: Path, out: Path) -> None:

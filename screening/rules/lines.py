@@ -64,6 +64,16 @@ def net_of_refunds(fee_lines: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([untouched, touched], how="vertical").drop("refunded")
 
 
+def net_of_refunds_of(fee_lines: pl.LazyFrame, items: pl.LazyFrame) -> pl.LazyFrame:
+    """net_of_refunds for the lines of some items only (items: a frame with med_list_codg).
+
+    The same as netting every line and keeping those items, since the item is part of the
+    refund key; but the netting, a join on four keys, then runs on the few lines of those
+    items rather than on all of them."""
+    chosen = items.select("med_list_codg").unique()
+    return net_of_refunds(fee_lines.join(chosen, on="med_list_codg", how="semi"))
+
+
 def yuan(fen: pl.Expr) -> pl.Expr:
     """Fen as yuan for evidence (a JSON number such as 12.5)."""
     # polars divides through the reciprocal (251 / 100 -> 2.5100000000000002): round back.

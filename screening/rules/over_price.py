@@ -33,7 +33,7 @@ def find(*, fee_lines: pl.LazyFrame, catalog: pl.LazyFrame, tolerance_fen: int =
         pl.col("pric_uplmt_amt").is_not_null()
     )
     found = (
-        lines.net_of_refunds(fee_lines)
+        lines.net_of_refunds_of(fee_lines, caps)
         .join(caps, on="med_list_codg", how="inner")
         .filter(pl.col("pric") > pl.col("pric_uplmt_amt") + tolerance_fen)
         .with_columns(over_fen=pl.col("pric") - pl.col("pric_uplmt_amt"))

@@ -86,10 +86,15 @@ def _restricted_lines(
     encounters: pl.LazyFrame,
     institutions: pl.LazyFrame,
 ) -> pl.LazyFrame:
+    # An item limits something when any limit is set; "inpatient only" is a flag, set = True
+    # (a False there is no limit, and most of a catalog carries it).
+    limited = [pl.col(name).is_not_null() for name in _LIMITS if name != "lmt_inpatient_only"]
     limits = catalog.select("med_list_codg", *_LIMITS).filter(
-        pl.any_horizontal(pl.col(name).is_not_null() for name in _LIMITS)
+        pl.any_horizontal(*limited, pl.col("lmt_inpatient_only").fill_null(False))
     )
-    charged = lines.net_of_refunds(fee_lines).join(limits, on="med_list_codg", how="inner")
+    charged = lines.net_of_refunds_of(fee_lines, limits).join(
+        limits, on="med_list_codg", how="inner"
+    )
     return (
         charged.join(persons.select("psn_no", "gend", "brdy"), on="psn_no", how="left")
         .join(encounters.select("setl_id", "med_type"), on="setl_id", how="left")

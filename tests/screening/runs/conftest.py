@@ -35,8 +35,32 @@ def overpriced_line(person, institution, *, day: int, line_id: str):
     )
 
 
+@pytest.fixture(autouse=True)
+def _eager_unless_a_worker(request, settings):
+    """Tasks run in-process, in service mode too, except where a test asks for a worker."""
+    if "celery_worker" in request.fixturenames:
+        yield
+        return
+    from medins.celery import app
+
+    before = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
-def screenable(db):
+def stored(request) -> None:
+    """Database access for data a run reads: PostgreSQL reads through ADBC, a connection of
+    its own, so there the data must be committed (transactional_db); SQLite shares the
+    test's connection."""
+    from django.db import connection
+
+    request.getfixturevalue("transactional_db" if connection.vendor == "postgresql" else "db")
+
+
+@pytest.fixture
+def screenable(stored):
     """Four persons at one hospital; the 1st and 3rd pay 25 yuan for a lab item capped at 10."""
     hospital = InstitutionFactory(code="H37010200001")
     CatalogItemFactory(code=CAPPED, price_cap=Decimal("10.00"))

@@ -58,11 +58,11 @@ class TestExportFlags:
 
         assert read(tmp_path / "flags.csv")
 
-    def test_an_unknown_run_is_named(self, db, tmp_path):
+    def test_an_unknown_run_is_named(self, stored, tmp_path):
         with pytest.raises(CommandError, match="No screening run #42"):
             call_command("export_flags", "--run", "42", "--out", str(tmp_path))
 
-    def test_without_a_finished_run_it_says_so(self, db, tmp_path):
+    def test_without_a_finished_run_it_says_so(self, stored, tmp_path):
         with pytest.raises(CommandError, match="No finished screening run"):
             call_command("export_flags", "--out", str(tmp_path))
 
