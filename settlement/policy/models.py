@@ -151,6 +151,18 @@ class PolicyScheme(models.Model):
             models.CheckConstraint(
                 condition=Q(fund_ratio__gte=0, fund_ratio__lte=1), name="policy_scheme_ratio"
             ),
+            models.CheckConstraint(
+                condition=Q(class_b_self_ratio__gte=0, class_b_self_ratio__lte=1)
+                & Q(cross_region_filed_cut__gte=0, cross_region_filed_cut__lte=1)
+                & Q(cross_region_unfiled_cut__gte=0, cross_region_unfiled_cut__lte=1)
+                & (
+                    Q(negotiated_ratio__isnull=True)
+                    | Q(negotiated_ratio__gte=0, negotiated_ratio__lte=1)
+                ),
+                name="policy_scheme_shares",
+                violation_error_message=_("Shares and cuts are fractions between 0 and 1."),
+            ),
+            models.CheckConstraint(condition=Q(deductible__gte=0), name="policy_scheme_deductible"),
         ]
 
     def __str__(self) -> str:
@@ -177,6 +189,10 @@ class ChronicDiseaseQuota(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["version", "insutype", "code"], name="policy_chronic_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(fund_ratio__isnull=True) | Q(fund_ratio__gte=0, fund_ratio__lte=1),
+                name="policy_chronic_ratio",
             ),
         ]
 

@@ -55,3 +55,14 @@ class TestPolicyVersionAdmin:
         draft.refresh_from_db()
         assert draft.is_published
         assert draft.published_by == policy_admin
+
+
+class TestSchemeConstraints:
+    def test_a_share_above_one_is_refused_with_a_reason(self, shandong):
+        from django.core.exceptions import ValidationError
+
+        scheme = PolicyScheme.objects.filter(version=shandong).first()
+        scheme.class_b_self_ratio = "1.5"
+
+        with pytest.raises(ValidationError, match="fractions between 0 and 1"):
+            scheme.full_clean()
