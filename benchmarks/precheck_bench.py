@@ -47,11 +47,11 @@ NULL = "\\N"
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="precheck_bench")
-    parser.add_argument("--lines", type=int, default=1_000_000, help="history fee lines")
-    parser.add_argument("--persons", type=int, default=10_000)
+    parser.add_argument("--lines", type=int, default=2_000_000, help="history fee lines")
+    parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=300, help="sequential pre-checks")
     parser.add_argument("--threads", type=int, default=8, help="load generator threads")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--seconds", type=float, default=20.0, help="load duration")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
     url = _bench_url()
@@ -335,7 +335,9 @@ def _throughput(
     key: str, threads: int, workers: int, seconds: float, persons: int, url: str
 ) -> None:
     port = _free_port()
+    # One polars thread per worker process: the processes already use every core.
     env = {**os.environ, "DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    env["POLARS_MAX_THREADS"] = "1"
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "medins.wsgi", "-b", f"127.0.0.1:{port}",
          "-w", str(workers), "--keep-alive", "30", "--log-level", "warning"],

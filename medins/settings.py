@@ -219,3 +219,8 @@ CELERY_BEAT_SCHEDULE["services-complaint-alerts"] = {
     "task": "services.tasks.complaint_alerts_send",
     "schedule": 3600.0,
 }
+# API batch uploads whose queue message was lost are queued again (settlement/api/batches.py).
+CELERY_BEAT_SCHEDULE["batch-uploads-requeue"] = {
+    "task": "settlement.tasks.batch_uploads_requeue",
+    "schedule": 600.0,
+}

@@ -12,3 +12,13 @@ def batch_import(*, import_batch_id: int, **kwargs: object) -> str:
     from settlement.services import import_batch_run
 
     return import_batch_run(import_batch_id=import_batch_id, today=timezone.localdate()).status
+
+
+@shared_task(acks_late=True)
+def batch_uploads_requeue(*, minutes: int = 10, **kwargs: object) -> int:
+    """Queue again API uploads still pending after `minutes` (their message was lost)."""
+    from datetime import timedelta
+
+    from settlement.api.batches import batch_uploads_requeue as requeue
+
+    return requeue(older_than=timezone.now() - timedelta(minutes=minutes))

@@ -43,3 +43,21 @@ def batch_upload_accept(
         raise ServiceUnavailable() from error
     batch.refresh_from_db()
     return batch
+
+
+def batch_uploads_requeue(*, older_than: datetime) -> int:
+    """Queue again every uploaded batch still pending since before older_than.
+
+    A message the broker lost (a restart without persistence) would leave its batch pending
+    for ever; queueing it again is safe, because the importer claims a batch only once.
+    """
+    stale = ImportBatch.objects.filter(
+        status=ImportBatch.Status.PENDING,
+        created_at__lt=older_than,
+        source__contains=f"/{UPLOAD_DIR}/",
+    ).values_list("pk", flat=True)
+    count = 0
+    for batch_id in stale:
+        tasks.batch_import.apply_async(kwargs={"import_batch_id": batch_id})
+        count += 1
+    return count

@@ -202,27 +202,48 @@ def history_frames(
     since = datetime.combine(first_day - timedelta(days=LOOKBACK_DAYS), time(), zone)
     until = datetime.combine(last_day + timedelta(days=1), time(), zone)
     window = [_param(since), _param(until)]
+    codes = sorted(set(claim["fee_lines"]["med_list_codg"]))
+    marks = ", ".join(["%s"] * len(codes))
+    # Only earlier charges of the claim's own items: every line rule compares a line with
+    # charges of the same item (repeats, daily units, supply days, the exam window) or with
+    # lines of the same encounter (bundles, days of a course), so the others cannot matter.
     fee_lines = _read(
         "fee_lines",
-        "person_id = %s AND occurred_at >= %s AND occurred_at < %s",
-        [person.pk, *window],
+        f"person_id = %s AND occurred_at >= %s AND occurred_at < %s AND item_code IN ({marks})",
+        [person.pk, *window, *codes],
     )
     settlements = _read(
         "settlements",
         "person_id = %s AND begin_time < %s AND end_time >= %s",
         [person.pk, *window[::-1]],
     )
-    codes = sorted(set(claim["fee_lines"]["med_list_codg"]) | set(fee_lines["med_list_codg"]))
     day = last_day.isoformat()
-    placeholders = ", ".join(["%s"] * len(codes)) or "NULL"
     catalog = _read(
         "catalog",
-        f"code IN ({placeholders}) AND effective_from <= %s "
+        f"code IN ({marks}) AND effective_from <= %s "
         "AND (effective_to IS NULL OR effective_to > %s)",
         [*codes, day, day],
     )
-    persons = _read("persons", "psn_no = %s", [person.pk])
-    institutions = _read("institutions", "code = %s", [institution.code])
+    persons = _registry_frame(
+        "persons",
+        {
+            "psn_no": person.psn_no,
+            "gend": person.gender,
+            "brdy": person.birth_date,
+            "insutype": person.insurance_type,
+            "insuplc_admdvs": person.division_code,
+        },
+    )
+    institutions = _registry_frame(
+        "institutions",
+        {
+            "fixmedins_code": institution.code,
+            "fixmedins_type": institution.kind,
+            "hosp_lv": institution.hospital_grade or None,
+            "admdvs": institution.division_code,
+            "open_bed_cnt": institution.beds,
+        },
+    )
     return {
         "fee_lines": pl.concat([claim["fee_lines"], fee_lines]).lazy(),
         "settlements": pl.concat([claim["settlements"], settlements]).lazy(),
@@ -231,6 +252,11 @@ def history_frames(
         "persons": persons.lazy(),
         "institutions": institutions.lazy(),
     }
+
+
+def _registry_frame(name: str, row: dict[str, Any]) -> pl.DataFrame:
+    """One registry row already loaded, as the frame batch screening would read for it."""
+    return conform(name, pl.DataFrame([row])).collect()
 
 
 def _param(moment: datetime) -> datetime | str:

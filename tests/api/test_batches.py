@@ -157,3 +157,22 @@ class TestBatchUploadRefusals:
         assert not ImportBatch.objects.filter(institution_id=QILU).exists()
         uploads = Path(settings.MEDIA_ROOT) / "api-batches" / QILU
         assert not any(uploads.iterdir())
+
+
+class TestRequeue:
+    def test_a_pending_upload_whose_message_was_lost_is_imported(self, registry, settings):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from settlement.api.batches import batch_uploads_requeue
+
+        with mock.patch("settlement.tasks.batch_import.apply_async"):  # the message is lost
+            job_id = upload(registry["qilu"], qilu_batch()).json()["job_id"]
+        assert ImportBatch.objects.get(pk=job_id).status == ImportBatch.Status.PENDING
+
+        queued = batch_uploads_requeue(older_than=timezone.now() + timedelta(seconds=1))
+
+        assert queued == 1
+        assert finished(registry["qilu"], job_id)["status"] == "done"
+        assert batch_uploads_requeue(older_than=timezone.now() + timedelta(seconds=1)) == 0
