@@ -224,3 +224,9 @@ CELERY_BEAT_SCHEDULE["batch-uploads-requeue"] = {
     "task": "settlement.tasks.batch_uploads_requeue",
     "schedule": 600.0,
 }
+# The API's browsable documentation (/api/docs/) serves its Swagger UI files itself: the
+# machines it runs on may have no internet.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"] = "SIDECAR"
+SPECTACULAR_SETTINGS["SWAGGER_UI_FAVICON_HREF"] = "SIDECAR"
+SPECTACULAR_SETTINGS["REDOC_DIST"] = "SIDECAR"

@@ -165,3 +165,12 @@ def test_issued_keys_are_unique(db):
     keys = {api_credential_issue(institution=institution, name="x").key for _ in range(5)}
 
     assert len(keys) == 5
+
+
+def test_the_browsable_documentation_serves_its_own_files(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui" in page
+    assert "cdn.jsdelivr.net" not in page
