@@ -71,13 +71,34 @@ class QueueFilterForm(forms.Form):
         return QueueFilters(**data)
 
 
-def auditors_of(region_code: str) -> forms.ModelChoiceField:
-    users = User.objects.filter(
-        profile__role__in=[Role.AUDITOR, Role.SUPERVISOR],
-        profile__region_code__startswith=region_code,
-        is_active=True,
-    ).order_by("username")
-    return forms.ModelChoiceField(users, label=_("Auditor"), required=False)
+class AuditorField(forms.TypedChoiceField):
+    """The active auditors and supervisors of a region, read once (a plain list: a model
+    choice field would open a server-side cursor on PostgreSQL for every page)."""
+
+    def __init__(self, region_code: str) -> None:
+        users = list(
+            User.objects.filter(
+                profile__role__in=[Role.AUDITOR, Role.SUPERVISOR],
+                profile__region_code__startswith=region_code,
+                is_active=True,
+            ).order_by("username")
+        )
+        self.users = {user.pk: user for user in users}
+        super().__init__(
+            label=_("Auditor"),
+            required=False,
+            coerce=int,
+            empty_value=None,
+            choices=[("", "—"), *((u.pk, u.get_full_name() or u.get_username()) for u in users)],
+        )
+
+    def clean(self, value: object) -> User | None:
+        pk = super().clean(value)
+        return None if pk is None else self.users[pk]
+
+
+def auditors_of(region_code: str) -> AuditorField:
+    return AuditorField(region_code)
 
 
 class BulkForm(forms.Form):
