@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from medins.identity import InvalidCertno, certno_validate
 from medins.models import Person, Role
 from medins.selectors import persons_visible_to, role_of
 from services.actions import ServiceError
@@ -174,6 +175,14 @@ def request_start(
         )
     if channel == Channel.PROXY and not proxy_name.strip():
         raise ServiceError(_("Proxy handling needs the name of the person acting."))
+    if proxy_certno.strip():
+        try:
+            proxy_certno = certno_validate(proxy_certno)
+        except InvalidCertno as invalid:
+            raise ServiceError(
+                _("The proxy's ID number %(certno)s is not valid: %(why)s.")
+                % {"certno": proxy_certno.strip(), "why": invalid}
+            ) from None
     request = ServiceRequest.objects.create(
         number=_number(station, at),
         item=item,

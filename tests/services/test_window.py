@@ -185,3 +185,14 @@ class TestWhoMayAct:
         )
 
         assert (done.status, done.outcome) == ("done", "approved")
+
+
+def test_a_proxys_bad_id_number_is_refused_with_the_reason(net):
+    with pytest.raises(ServiceError, match="check digit"):
+        start(
+            net,
+            net.items.card,
+            channel="proxy",
+            proxy_name="李小四",
+            proxy_certno="370102199001011234",
+        )
