@@ -190,7 +190,11 @@ def _measure(users: dict, *, requests: int) -> None:
 
     from screening.audit.selectors.queue import PAGE_SIZE, QueueFilters, flag_queue
 
-    print(f"queue first page ({PAGE_SIZE} flags) through the test client:")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"queue first page ({PAGE_SIZE} flags) through the test client "
+        f"(load average {load} on {os.cpu_count()} cores: others' work inflates these):"
+    )
     for role, label in (
         ("auditor", "Jinan auditor (3701), default filter"),
         ("admin", "administrator, whole province"),
