@@ -322,6 +322,7 @@ class RefundRun(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
     error = models.TextField(_("why it failed"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("refund run")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -317,11 +317,18 @@ def refund_run_request(
     return run
 
 
+# A worker that died mid-run wrote nothing (one transaction); after this long its run may be
+# taken again. Shorter than the broker's visibility_timeout (2 h), so a redelivery finds it.
+FILL_LEASE = timedelta(hours=1)
+
+
 def refund_run_fill(*, run_id: int) -> RefundRun:
-    """Compute a queued run; a second delivery, or a run already taken, changes nothing."""
-    claimed = RefundRun.objects.filter(pk=run_id, status=RefundRun.Status.QUEUED).update(
-        status=RefundRun.Status.RUNNING
-    )
+    """Compute a queued run; a second delivery, or a run another worker holds, changes nothing."""
+    now = timezone.now()
+    abandoned = Q(status=RefundRun.Status.RUNNING, started_at__lt=now - FILL_LEASE)
+    claimed = RefundRun.objects.filter(
+        Q(status=RefundRun.Status.QUEUED) | abandoned, pk=run_id
+    ).update(status=RefundRun.Status.RUNNING, started_at=now)
     run = RefundRun.objects.select_related("version").get(pk=run_id)
     if not claimed:
         return run

@@ -275,3 +275,26 @@ class TestRefundRunQueued:
             refund_run_request(
                 version=revision, user=make_user("supervisor", region_code="3701"), **YEAR
             )
+
+
+class TestRefundRunLease:
+    def test_a_run_abandoned_by_a_dead_worker_is_taken_again_after_the_lease(
+        self, revision, stays, policy_admin
+    ):
+        import time_machine
+
+        from settlement.policy.refunds import refund_run_fill
+
+        run = RefundRun.objects.create(
+            version=revision, status=RefundRun.Status.QUEUED, created_by=policy_admin, **YEAR
+        )
+        RefundRun.objects.filter(pk=run.pk).update(status=RefundRun.Status.RUNNING)
+        with time_machine.travel(shanghai(2026, 6, 1, 9, 0)):
+            RefundRun.objects.filter(pk=run.pk).update(started_at=shanghai(2026, 6, 1, 9, 0))
+            held = refund_run_fill(run_id=run.pk)
+        with time_machine.travel(shanghai(2026, 6, 1, 10, 1)):
+            taken = refund_run_fill(run_id=run.pk)
+
+        assert held.status == RefundRun.Status.RUNNING
+        assert taken.status == RefundRun.Status.COMPUTED
+        assert taken.refund_total == D("500.00")
