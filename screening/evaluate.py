@@ -147,3 +147,36 @@ def format_table(result: pl.DataFrame) -> str:
 
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
+
+
+SCORE_FILES = (
+    ("institution_scores.csv", "fixmedins_code", "PEER_ANOMALY"),
+    ("practitioner_scores.csv", "dr_code", "PRACTITIONER_ANOMALY"),
+)
+
+
+def roc_auc(*, truth: pl.DataFrame, scores: pl.DataFrame, key: str, rule_code: str) -> dict:
+    """How well risk_score ranks the subjects truth names for rule_code above the others:
+    the chance that a named subject scores above an unnamed one (ties count half)."""
+    named = truth.filter(pl.col("rule_code") == rule_code)[key].drop_nulls().unique()
+    ranked = scores.select(
+        pl.col(key), pl.col("risk_score").cast(pl.Float64).rank("average").alias("position")
+    ).with_columns(named=pl.col(key).is_in(named.implode()))
+    positives = ranked["named"].sum()
+    negatives = ranked.height - positives
+    auc = None
+    if positives and negatives:
+        rank_sum = ranked.filter(pl.col("named"))["position"].sum()
+        auc = (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+    return {"rule_code": rule_code, "subjects": ranked.height, "named": positives, "roc_auc": auc}
+
+
+def evaluate_scores(*, truth: str | Path, folder: str | Path) -> list[dict]:
+    """ROC-AUC of each score file in folder (institution_scores.csv, practitioner_scores.csv)."""
+    rows = _read(truth)
+    results = []
+    for name, key, rule_code in SCORE_FILES:
+        path = Path(folder) / name
+        if path.is_file() and key in rows.columns:
+            results.append(roc_auc(truth=rows, scores=_read(path), key=key, rule_code=rule_code))
+    return results

@@ -115,3 +115,43 @@ class TestCommand:
     def test_a_missing_file_is_a_command_error(self, tmp_path):
         with pytest.raises(CommandError, match="does not exist"):
             call_command("evaluate", "--truth", str(tmp_path / "t.csv"), "--flags", "f.csv")
+
+
+class TestScores:
+    def scores(self, tmp_path, risks: dict[str, str]) -> None:
+        rows = [
+            {"fixmedins_code": code, "window_start": "2025-03-01", "window_end": "2025-03-31",
+             "risk_score": risk, "rank": str(rank), "top_features": "[]"}
+            for rank, (code, risk) in enumerate(risks.items(), 1)
+        ]  # fmt: skip
+        write_csv(tmp_path / "institution_scores.csv", rows)
+
+    def truth(self, tmp_path, *codes: str):
+        rows = [{**TRUTH[0], "rule_code": "PEER_ANOMALY", "fixmedins_code": c} for c in codes]
+        return write_csv(tmp_path / "truth.csv", rows)
+
+    def test_roc_auc_of_the_named_institutions(self, tmp_path):
+        from screening.evaluate import evaluate_scores
+
+        self.scores(tmp_path, {"H1": "0.9", "H2": "0.8", "H3": "0.85", "H4": "0.1"})
+
+        [result] = evaluate_scores(truth=self.truth(tmp_path, "H1", "H2"), folder=tmp_path)
+
+        # Pairs (named, unnamed): H1>H3, H1>H4, H2<H3, H2>H4: three of four.
+        assert result == {
+            "rule_code": "PEER_ANOMALY", "subjects": 4, "named": 2, "roc_auc": 0.75,
+        }  # fmt: skip
+
+    def test_the_command_prints_it(self, tmp_path, capsys):
+        self.scores(tmp_path, {"H1": "0.9", "H2": "0.2"})
+        truth = self.truth(tmp_path, "H1")
+        flags = write_csv(tmp_path / "flags.csv", [flag("OVER_PRICE:F1", feedetl_sn="F1")])
+
+        call_command(
+            "evaluate", "--truth", str(truth), "--flags", str(flags), "--scores", str(tmp_path)
+        )
+
+        assert (
+            "PEER_ANOMALY             ROC-AUC 1.000 (1 named of 2 scored)"
+            in capsys.readouterr().out
+        )
