@@ -13,6 +13,7 @@ urlpatterns = [
     path("audit/flags/<path:flag_id>/act/", flags.flag_act, name="flag-act"),
     path("audit/flags/<path:flag_id>/", flags.flag_detail, name="flag"),
     path("audit/cases/", cases.case_list, name="cases"),
+    re_path(r"^audit/cases/export\.(?P<fmt>csv|xlsx)$", cases.case_export, name="case-export"),
     path("audit/cases/<int:case_id>/", cases.case_detail, name="case"),
     path("audit/cases/<int:case_id>/<slug:action>/", cases.case_act, name="case-act"),
     path(

@@ -314,3 +314,18 @@ def test_bulk_add_to_case_through_htmx(client, cast, opened_case):
 
     assert f"#{opened_case.pk}" in response.content.decode()
     assert opened_case.case_flags.filter(flag=later).exists()
+
+
+def test_the_case_list_exports_as_excel_within_the_area(client, cast, opened_case):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    mine = client_for(client, cast.jinan_auditor).get(reverse("audit:case-export", args=["xlsx"]))
+    theirs = client_for(client, cast.qingdao_auditor).get(
+        reverse("audit:case-export", args=["csv"])
+    )
+
+    rows = list(load_workbook(BytesIO(mine.content)).active.iter_rows(values_only=True))
+    assert rows[1][0] == opened_case.pk
+    assert len(theirs.content.decode("utf-8-sig").splitlines()) == 1  # the header only
