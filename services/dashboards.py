@@ -49,3 +49,18 @@ def dashboard(*, stations: QuerySet[Station], today: date, days: int = DAYS) -> 
         "rated": ratings["rated"],
         "good_rate": ratings["good"] / ratings["rated"] if ratings["rated"] else None,
     }
+
+
+def per_station(*, stations: QuerySet[Station], today: date, limit: int = 50) -> list[dict]:
+    """Each station's requests, completed, overdue and average rating, busiest first."""
+    return list(
+        ServiceRequest.objects.filter(station__in=stations)
+        .values("station__code", "station__name", "station__level")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=ServiceRequest.Status.DONE)),
+            overdue=Count("pk", filter=Q(status__in=ServiceRequest.OPEN, due_date__lt=today)),
+            rating=Avg("rating"),
+        )
+        .order_by("-total", "station__code")[:limit]
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from medins.models import Division, Institution, Person
 from services.models import CentralPurchaseOffer, Station, Village
 
 EARTH_KM = 6371.0
+KM_PER_DEGREE = 111.19  # along a meridian
 # The "15-minute service circle": a point within this distance of a village, by default
 # (about 15 minutes by bicycle or e-bike on country roads).
 DEFAULT_RADIUS_KM = 3.0
@@ -51,10 +53,11 @@ def coverage_by_county(
     """
     counties = list(counties)
     codes = [county.code for county in counties]
-    points = [
+    points = sorted(
         (float(lon), float(lat))
         for lon, lat in Station.objects.filter(active=True).values_list("longitude", "latitude")
-    ]
+    )
+    longitudes = [lon for lon, _lat in points]
     stations = dict(
         Station.objects.filter(active=True, county_id__in=codes)
         .values_list("county_id")
@@ -64,12 +67,25 @@ def coverage_by_county(
     for county in counties:
         villages = list(Village.objects.filter(county=county).values_list("longitude", "latitude"))
         covered = sum(
-            any(distance_km(float(lon), float(lat), x, y) <= radius_km for x, y in points)
-            for lon, lat in villages
+            _served(float(lon), float(lat), points, longitudes, radius_km) for lon, lat in villages
         )
         insured = Person.objects.filter(division_code__startswith=county.code).count()
         rows.append(Coverage(county, len(villages), covered, stations.get(county.code, 0), insured))
     return rows
+
+
+def _served(
+    lon: float,
+    lat: float,
+    points: list[tuple[float, float]],
+    longitudes: list[float],
+    radius: float,
+) -> bool:
+    """Whether a point lies within radius km; only points in the longitude band are measured
+    (sorted by longitude), so a province's villages × stations stays cheap."""
+    band = radius / (KM_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    start, end = bisect_left(longitudes, lon - band), bisect_right(longitudes, lon + band)
+    return any(distance_km(lon, lat, x, y) <= radius for x, y in points[start:end])
 
 
 def coverage_total(rows: list[Coverage]) -> Coverage | None:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from medins.models import Role
 from medins.selectors import profile_of, role_of
 from services import network, selectors
-from services.dashboards import dashboard
+from services.dashboards import dashboard, per_station
 from services.models import StationLevel
 from services.views import service_staff_required
 
@@ -76,6 +76,9 @@ def station_dashboard(request: HttpRequest) -> HttpResponse:
         raise Http404(_("Dashboards are for the service network."))
     context = {
         "figures": dashboard(stations=stations, today=timezone.localdate()),
+        "per_station": per_station(stations=stations, today=timezone.localdate())
+        if role_of(request.user) != Role.CLERK
+        else [],
         "stations": selectors.stations_visible_to(request.user),
         "station": code,
     }

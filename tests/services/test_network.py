@@ -47,6 +47,23 @@ class TestCoverage:
         assert row.insured == 1
         assert row.per_10k == 10_000
 
+    @pytest.mark.parametrize(("east_km", "covered"), [(2.9, 1), (3.1, 0)])
+    def test_the_radius_holds_due_east(self, net, east_km, covered):
+        Station.objects.filter(code="QD01").delete()
+        degrees = east_km / distance_km(117.05, 36.66, 118.05, 36.66)
+        Village.objects.create(
+            code="370102001003",
+            name="东村",
+            county=net.lixia,
+            town_name="姚家",
+            longitude=f"{117.05 + degrees:.6f}",
+            latitude="36.66",
+        )
+
+        [row] = coverage_by_county(counties=[net.lixia], radius_km=3)
+
+        assert row.covered == covered
+
     def test_an_inactive_station_covers_nothing(self, net):
         Village.objects.create(
             code="370102001001",

@@ -224,3 +224,10 @@ def test_other_roles_do_not_see_the_person_page(client, net, role):
         page(client, outsider, reverse("services:person", args=[net.person.psn_no])).status_code
         == 404
     )
+
+
+def test_a_managers_dashboard_lists_each_station(client, net, lixia_request):
+    response = page(client, net.manager, reverse("services:dashboard"))
+
+    assert [row["station__code"] for row in response.context["per_station"]] == ["LX01"]
+    assert response.context["per_station"][0]["total"] == 1
