@@ -340,7 +340,7 @@ def _violations(
                         "patn_id": psn_no,
                         "mdtrt_id": mdtrt_id,
                         "feedetl_sn": number,
-                        "vola_item_type": VIOLATION_LINE if number in claim_lines else CONTEXT_LINE,
+                        "vola_item_type": _item_type(number, own, claim_lines),
                         "vola_amt": amount if number == own else Decimal("0.00"),
                     }
                     for index, number in enumerate(involved, start=1)
@@ -352,6 +352,14 @@ def _violations(
             }
         )
     return found
+
+
+def _item_type(number: str, own: str | None, claim_lines: set[str]) -> str:
+    """违规项: the flagged line of this claim, or this claim's lines when the flagged line is
+    an earlier one (the claim's line is what the hospital can still change); else 涉及项."""
+    if own in claim_lines:
+        return VIOLATION_LINE if number == own else CONTEXT_LINE
+    return VIOLATION_LINE if number in claim_lines else CONTEXT_LINE
 
 
 def _mentioned_lines(evidence: Any, known: dict[str, Any]) -> list[str]:

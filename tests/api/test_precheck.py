@@ -269,3 +269,50 @@ class TestFeedback:
         assert [violation.answer.way for violation in jinan] == ["2"]
         assert qingdao == []
         assert PrecheckViolation.objects.count() == 1
+
+
+class TestOneImplementation:
+    def test_the_precheck_finds_what_batch_screening_finds_once_settled(self, world):
+        from screening.engine import screen_frames
+        from screening.services.config import rule_config_in_force
+        from screening.sources import read_frames, window_slice
+        from settlement.api.precheck import LOOKBACK_DAYS, PRECHECK_RULES
+
+        earlier = SettlementFactory(
+            person=world.person, institution=world.qingdao, begin_time=shanghai(2026, 2, 20, 9)
+        )
+        FeeLineFactory(line_id="OLD-1", settlement=earlier, item_code=EXAM)
+        payload = encounter(
+            "MD0001",
+            line("L1", DRUG, med_chrgitm_type="09", pric="12.00"),
+            line("L2", BUNDLE, med_chrgitm_type="06", pric="500.00"),
+            line("L3", COMPONENT, med_chrgitm_type="06", pric="80.00"),
+            line("L4", EXAM),
+        )
+        prechecked = {
+            (item["rule_id"], detail["feedetl_sn"])
+            for item in precheck(world.hospital, payload).json()["result"]
+            for detail in item["judge_result_detail_dtos"]
+            if detail["vola_item_type"] == "1"
+        }
+
+        world.hospital.post("/api/v1/settlements/", payload, format="json")
+        day = shanghai(2026, 3, 2).date()
+        names = {name for module in PRECHECK_RULES for name in module.RULE.reads}
+        part = window_slice(window_start=day, window_end=day, lookback_days=LOOKBACK_DAYS)
+        flags = screen_frames(
+            read_frames(names, part, catalog_day=day),
+            rules=PRECHECK_RULES,
+            config=rule_config_in_force(at=shanghai(2026, 3, 3)),
+            window_start=day,
+            window_end=day,
+            detected_at=shanghai(2026, 3, 3),
+        ).flags
+        screened = {
+            (row["rule_code"], row["feedetl_sn"])
+            for row in flags.iter_rows(named=True)
+            if row["feedetl_sn"] in {"L1", "L2", "L3", "L4"}
+        }
+
+        assert prechecked == screened
+        assert {code for code, _line in screened} == {"DUP_EXAM", "EXCLUSIVE_ITEMS", "OVER_PRICE"}
