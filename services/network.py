@@ -133,6 +133,21 @@ def map_points(
     ]
 
 
+def map_labels(points: list[MapPoint]) -> list[tuple[str, float, float]]:
+    """(county name, x, y): each county named at the middle of its stations on the map."""
+    by_county: dict[str, list[MapPoint]] = {}
+    for point in points:
+        by_county.setdefault(point.station.county.name, []).append(point)
+    return [
+        (
+            name,
+            round(sum(p.x for p in members) / len(members), 1),
+            round(min(p.y for p in members) - 10, 1),
+        )
+        for name, members in sorted(by_county.items())
+    ]
+
+
 def counties_of(region_code: str) -> QuerySet[Division]:
     """Counties under a region prefix ("" for the whole province)."""
     return Division.objects.filter(level=Division.Level.COUNTY, code__startswith=region_code)

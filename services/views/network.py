@@ -45,8 +45,10 @@ def network_map(request: HttpRequest) -> HttpResponse:
     counties = network.counties_of(region).filter(stations__isnull=False).distinct()
     shown = counties.filter(code=county) if county else counties
     radius = _radius(request)
+    points = network.map_points(stations, width=MAP_WIDTH, height=MAP_HEIGHT)
     context = {
-        "points": network.map_points(stations, width=MAP_WIDTH, height=MAP_HEIGHT),
+        "points": points,
+        "labels": network.map_labels(points),
         "listed": stations.annotate(item_count=Count("items")).order_by("county", "level", "code")[
             :LISTED
         ],

@@ -148,3 +148,15 @@ def test_the_demo_seed_builds_the_network_and_binds_the_clerk_idempotently(db):
     assert CentralPurchaseOffer.objects.count() == 4
     [row] = coverage_by_county(counties=Division.objects.filter(code="370102"))
     assert row.covered >= row.villages * 0.6
+
+
+def test_each_county_is_labelled_above_its_stations(net):
+    from services.network import map_labels
+
+    Station.objects.filter(code="QD01").update(latitude="37.00")
+    points = map_points(Station.objects.select_related("county"))
+
+    labels = {name: (x, y) for name, x, y in map_labels(points)}
+
+    assert set(labels) == {"历下区", "市南区"}
+    assert labels["市南区"][1] < labels["历下区"][1]
