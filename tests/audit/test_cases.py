@@ -218,3 +218,12 @@ class TestCaseFlagsAdd:
             services.case_flags_add(
                 user=cast.jinan_auditor, case_id=opened_case.pk, flag_ids=[elsewhere.pk], at=AT
             )
+
+
+def test_a_supervisor_may_not_approve_their_own_proposal(cast, opened_case):
+    case = advance(opened_case, cast.jinan_supervisor, "assign", "start", "propose")
+
+    with pytest.raises(services.AuditError, match="another supervisor"):
+        advance(case, cast.jinan_supervisor, "approve")
+    case.refresh_from_db()
+    assert case.state == CaseState.REVIEW

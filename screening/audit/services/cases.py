@@ -132,6 +132,8 @@ def _transition(case: Case, name: str, *, user: AnyUser, note: str, at: datetime
             _("Your role may not take the action “%(name)s” on this case.")
             % {"name": TRANSITION_LABELS[name]}
         )
+    if name == "approve" and _proposer(case) == user.pk:
+        raise AuditError(_("You proposed this decision; another supervisor approves it."))
     source = case.state
     method()
     case.deadline_from(at)
@@ -159,6 +161,12 @@ def case_transition(
     if name == "approve":
         _decision_apply(case, user=user, at=at)
     return case
+
+
+def _proposer(case: Case) -> int | None:
+    """Who made the proposal under review (four eyes: they may not approve it too)."""
+    latest = case.transitions.filter(name="propose").order_by("-at", "-pk").first()
+    return latest.by_id if latest is not None else None
 
 
 @transaction.atomic
