@@ -100,7 +100,10 @@ def consent_grant(request: HttpRequest, psn_no: str) -> HttpResponse:
         raise Http404(_("No such person in your area."))
     post = request.POST
     try:
-        party = ThirdParty.objects.filter(pk=post.get("third_party") or 0, active=True).first()
+        chosen = post.get("third_party", "")
+        party = (
+            ThirdParty.objects.filter(pk=chosen, active=True).first() if chosen.isdigit() else None
+        )
         if party is None:
             raise ServiceError(_("Choose the third party."))
         until = post.get("valid_until", "").strip()

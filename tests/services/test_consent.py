@@ -95,3 +95,26 @@ class TestThirdPartyQueries:
 
         assert "某商业保险公司" in response.content.decode()
         assert len(response.context["uses"]) == 1
+
+
+def test_a_grant_made_at_the_window_then_revoked(client, net, party):
+    client.force_login(net.clerk)
+    url = reverse("services:grant", args=[net.person.psn_no])
+
+    bad = client.post(url, {"third_party": "x", "mode": "once"}, follow=True)
+    client.post(
+        url,
+        {
+            "third_party": party[0].pk,
+            "categories": ["basic"],
+            "mode": "count",
+            "max_uses": "3",
+            "purpose": "核保",
+        },
+    )
+    made = net.person.consent_grants.get()
+    client.post(reverse("services:grant-revoke", args=[net.person.psn_no, made.pk]))
+
+    assert "请选择第三方" in bad.content.decode()
+    made.refresh_from_db()
+    assert (made.max_uses, made.revoked_at is not None) == (3, True)
