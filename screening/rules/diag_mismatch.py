@@ -100,7 +100,11 @@ def _limit(field: str) -> pl.Expr:
 def _age_at(moment: str) -> pl.Expr:
     """Whole years at the moment, the birthday itself counting as reached."""
     when, born = pl.col(moment), pl.col("brdy")
-    not_yet = (when.dt.month() * 100 + when.dt.day()) < (born.dt.month() * 100 + born.dt.day())
+
+    def month_day(day: pl.Expr) -> pl.Expr:  # dt.month() is Int8: widen before multiplying
+        return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
+
+    not_yet = month_day(when) < month_day(born)
     return when.dt.year().cast(pl.Int32) - born.dt.year().cast(pl.Int32) - not_yet.cast(pl.Int32)
 
 

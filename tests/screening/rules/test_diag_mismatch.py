@@ -85,6 +85,15 @@ class TestFind:
 
         assert found(minor, {"dise_codg": "P96.800", "begntime": "2025-03-10 23:59"}) == []
 
+    @pytest.mark.parametrize(
+        ("brdy", "begntime"),
+        [("2007-09-09", "2025-02-07 09:20"), ("2007-12-01", "2025-11-30 10:00")],
+        ids=["february-before-a-september-birthday", "the-day-before-in-november"],
+    )
+    def test_ignores_a_perinatal_code_months_before_the_eighteenth_birthday(self, brdy, begntime):
+        # Month × 100 overflowed an 8-bit month and made these 17-year-olds adults.
+        assert found({**MAN, "brdy": brdy}, {"dise_codg": "P59.900", "begntime": begntime}) == []
+
     def test_ignores_a_perinatal_code_without_a_birth_date(self):
         assert found({**MAN, "brdy": None}, {"dise_codg": "P07.300"}) == []
 
