@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -49,14 +50,22 @@ def _eager_unless_a_worker(request, settings):
     app.conf.task_always_eager = before
 
 
-@pytest.fixture
-def stored(request) -> None:
-    """Database access for data a run reads: PostgreSQL reads through ADBC, a connection of
-    its own, so there the data must be committed (transactional_db); SQLite shares the
-    test's connection."""
-    from django.db import connection
+def pytest_collection_modifyitems(config, items) -> None:
+    """On PostgreSQL a run reads through ADBC, a connection of its own, so the data it reads
+    must be committed: every test here is transactional there. SQLite shares the test's
+    connection and keeps the faster rolled-back tests."""
+    from django.conf import settings
 
-    request.getfixturevalue("transactional_db" if connection.vendor == "postgresql" else "db")
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        here = str(Path(__file__).parent)
+        for item in items:
+            if str(item.path).startswith(here):
+                item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture
+def stored(db) -> None:
+    """Database access for data a run reads (transactional on PostgreSQL: see above)."""
 
 
 @pytest.fixture
