@@ -329,3 +329,13 @@ def test_the_case_list_exports_as_excel_within_the_area(client, cast, opened_cas
     rows = list(load_workbook(BytesIO(mine.content)).active.iter_rows(values_only=True))
     assert rows[1][0] == opened_case.pk
     assert len(theirs.content.decode("utf-8-sig").splitlines()) == 1  # the header only
+
+
+def test_the_dashboard_breaks_flags_down_by_rule_and_month(client, cast, qilu_flags):
+    csv_body = client_for(client, cast.jinan_auditor).get(
+        reverse("audit:export", args=["flags_by_rule_and_month", "csv"])
+    )
+
+    lines = csv_body.content.decode("utf-8-sig").splitlines()[1:]
+    assert sorted(line.split(",")[0] for line in lines) == ["2026-03", "2026-03"]
+    assert {line.split(",")[1].split()[0] for line in lines} == {"OVER_PRICE", "DUP_CHARGE"}

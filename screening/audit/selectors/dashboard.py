@@ -124,6 +124,31 @@ def flags_by_month(user: AnyUser) -> Table:
     )
 
 
+def flags_by_rule_and_month(user: AnyUser) -> Table:
+    rows = (
+        flags_visible_to(user)
+        .filter(event_time__isnull=False)
+        .annotate(month=TruncMonth("event_time"))
+        .values("month", "rule_code")
+        .annotate(n=Count("pk"), amount=Sum("amount_at_risk"))
+        .order_by("month", "rule_code")
+    )
+    return Table(
+        "flags_by_rule_and_month",
+        _("Flags by rule and month"),
+        (_("Month"), _("Rule"), _("Amount at risk (yuan)"), _("Flags")),
+        [
+            (
+                _month(r["month"]),
+                f"{r['rule_code']} {rule_name(r['rule_code'])}",
+                r["amount"] or ZERO,
+                r["n"],
+            )
+            for r in rows
+        ],
+    )
+
+
 def outcomes_by_institution(user: AnyUser) -> Table:
     """Recovered and fined yuan per institution and month of the decision."""
     money = Q(kind__in=[Outcome.Kind.RECOVERY, Outcome.Kind.FINE])
@@ -198,6 +223,7 @@ def dashboard_tables(user: AnyUser, *, at: datetime) -> dict[str, Table]:
     tables = (
         flags_by_rule(user),
         flags_by_month(user),
+        flags_by_rule_and_month(user),
         flags_by_division(user),
         flags_by_institution(user),
         outcomes_by_institution(user),
