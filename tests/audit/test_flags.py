@@ -117,3 +117,22 @@ class TestRuleConfirmedPrecision:
             )
 
         assert selectors.rule_confirmed_precision() == {"OVER_PRICE": 0.5}
+
+
+def test_one_rules_precision_agrees_with_all_rules(cast):
+    flags = [make_flag(cast.qilu) for _ in range(3)]
+    case = services.case_open(user=cast.jinan_auditor, flag_ids=[flags[0].pk], at=AT)
+    advance(
+        advance(case, cast.jinan_auditor, "assign", "start", "propose"),
+        cast.jinan_supervisor,
+        "approve",
+    )
+    services.flags_dismiss(
+        user=cast.jinan_auditor, flag_ids=[flags[1].pk], reason="false_positive", note="", at=AT
+    )
+
+    from screening.audit.selectors.flags import rule_precision_of
+
+    assert rule_precision_of("OVER_PRICE") == selectors.rule_confirmed_precision()["OVER_PRICE"]
+    assert rule_precision_of("OVER_PRICE") == 0.5
+    assert rule_precision_of("DUP_CHARGE") is None

@@ -40,6 +40,18 @@ def rule_confirmed_precision() -> dict[str, float | None]:
     return precision
 
 
+def rule_precision_of(rule_code: str) -> float | None:
+    """One rule's confirmed precision (as rule_confirmed_precision), read by its index."""
+    confirmed = Flag.objects.filter(rule_code=rule_code, status=Flag.Status.CONFIRMED).count()
+    false_positives = Dismissal.objects.filter(
+        reason=DismissalReason.FALSE_POSITIVE,
+        flag__rule_code=rule_code,
+        flag__status=Flag.Status.DISMISSED,
+    ).count()
+    judged = confirmed + false_positives
+    return confirmed / judged if judged else None
+
+
 def flags_visible_to(user: AnyUser) -> QuerySet[Flag]:
     """Flags at institutions in the user's region (all for admins); none for other roles."""
     if not roles.is_audit_user(user):

@@ -14,6 +14,7 @@ from medins.selectors import may_reveal
 from screening.audit import rulebook, selectors, services
 from screening.audit.forms import BulkForm
 from screening.audit.selectors import detail
+from screening.audit.selectors.flags import rule_precision_of
 from screening.audit.views.common import audit_page, region_of
 from screening.models import Flag
 
@@ -37,6 +38,7 @@ def flag_detail(request: HttpRequest, flag_id: str) -> HttpResponse:
         "severity": rulebook.SEVERITY.get(flag.sev_deg, flag.sev_deg),
         "facts": rulebook.evidence_facts(flag.evidence),
         "headline": rulebook.headline(flag.rule_code, evidence),
+        "precision": rule_precision_of(flag.rule_code),
         "earlier_setl_id": evidence.get("previous_setl_id") or "",
         "settlement": settlement,
         "person": Person.objects.filter(pk=flag.psn_no).first(),
