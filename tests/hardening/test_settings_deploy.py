@@ -12,7 +12,10 @@ STRONG_KEY = "q7Lw!9zR2#kP5mX8vB1nC4tY6hJ0fD3sG7aQ2wE5rT8yU1iO4pZ"
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PRODUCTION"}}
+    # The browser tests' conftest allows async-unsafe ORM calls in this process; a deployment
+    # never sets that, and check --deploy says so (async.E001).
+    dropped = {"DEBUG", "PRODUCTION", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
