@@ -96,10 +96,19 @@ def _reject(batch: ImportBatch, errors: pl.DataFrame, warnings: list[dict]) -> I
 
 def _finish(batch: ImportBatch, status: str, warnings: list[dict]) -> ImportBatch:
     batch.status = status
-    batch.warnings = warnings
+    batch.errors = _storable(batch.errors)
+    batch.warnings = _storable(warnings)
     batch.finished_at = timezone.now()
     batch.save()
     return batch
+
+
+def _storable(rows: list[dict]) -> list[dict]:
+    """PostgreSQL's jsonb cannot hold NUL: a value quoted from a hostile file shows it as \\x00."""
+    return [
+        {key: v.replace("\x00", "\\x00") if isinstance(v, str) else v for key, v in row.items()}
+        for row in rows or []
+    ]
 
 
 def report_name(source: Path) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from medins.identity import InvalidCertno, certno_check_char, certno_validate
@@ -120,6 +120,7 @@ class TestBatchFiles:
 class TestBatchCells:
     @EXAMPLES
     @given(st.text(min_size=1, max_size=40).filter(lambda t: t.strip() and not _is_date(t)))
+    @example("1970-05-1\x00")  # NUL: PostgreSQL's jsonb refused the stored error (fixed)
     def test_a_birth_date_that_is_no_date_is_refused(self, text):
         with spoiled_batch() as batch:
             _set_cell(batch, "persons", "brdy", text)
