@@ -39,11 +39,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="screen_bench")
     parser.add_argument("batch", nargs="?", type=Path)
     parser.add_argument("--lines", type=int, default=2_000_000, help="synthetic fee lines")
-    parser.add_argument("--postgres", action="store_true", help="also screen from PostgreSQL")
+    parser.add_argument(
+        "--postgres",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also screen from PostgreSQL (default: when DATABASE_URL names a *bench* database "
+        "on PostgreSQL and CELERY_BROKER_URL is set, as `make bench` may)",
+    )
     parser.add_argument("--files", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--workers", default="1,2", help="worker processes to try, e.g. 1,2")
     parser.add_argument("--partitions", type=int, default=4)
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    if args.postgres is None:
+        args.postgres = _bench_database()
     batch = args.batch or (DEFAULT_BATCH if DEFAULT_BATCH.is_dir() else None)
     if args.postgres and batch is not None and not args.files:
         _measure_postgres(batch, [int(n) for n in args.workers.split(",")], args.partitions)
@@ -57,6 +65,17 @@ def main(argv: list[str] | None = None) -> None:
             _measure(batch, Path(scratch) / "out")
         if args.postgres:
             _measure_postgres(batch, [int(n) for n in args.workers.split(",")], args.partitions)
+
+
+def _bench_database() -> bool:
+    """A PostgreSQL database made for benchmarks (its name says so) and a broker."""
+    from django.conf import settings
+    from django.db import connection
+
+    name = str(connection.settings_dict.get("NAME") or "")
+    return (
+        connection.vendor == "postgresql" and "bench" in name and bool(settings.CELERY_BROKER_URL)
+    )
 
 
 def _measure_postgres(batch: Path, workers: list[int], partitions: int) -> None:
