@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.api.conftest import world  # noqa: F401  (fixture: hospitals with API keys)
 from tests.celery_worker import celery_worker, celery_worker_process  # noqa: F401  (fixtures)
 from tests.factories import (
     CatalogItemFactory,
