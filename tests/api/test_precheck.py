@@ -271,6 +271,7 @@ class TestFeedback:
         assert PrecheckViolation.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # PostgreSQL sources read on their own connection
 class TestOneImplementation:
     def test_the_precheck_finds_what_batch_screening_finds_once_settled(self, world):
         from screening.engine import screen_frames
