@@ -10,8 +10,11 @@ from typing import TextIO
 
 from django.contrib.auth import get_user_model
 from django.db.models import Min
+from django.utils import timezone
 
-from settlement.models import Settlement
+from medins.models import UserProfile
+from settlement.api.credentials import api_credential_issue, api_credential_rotate
+from settlement.models import ApiCredential, Settlement
 from settlement.policy.catalogue import shandong_version_create
 from settlement.policy.models import PolicyScheme, PolicyVersion, RefundRun
 from settlement.policy.refunds import RefundError, refund_run_compute
@@ -22,6 +25,7 @@ REVISION_CODE = "SD-2025.2"
 EFFECTIVE_FROM = date(2025, 1, 1)
 DIALYSIS_FROM = date(2025, 2, 1)
 RESIDENT_LEVEL3_SHARE = "0.65"
+DEMO_CLIENT = "演示 HIS"
 
 
 def _base(admin) -> PolicyVersion:
@@ -101,3 +105,24 @@ def demo_seed(*, stdout: TextIO) -> None:
     revision = _revision(admin, base)
     _refund(admin, revision, stdout)
     stdout.write(f"Settlement policy: {base.code} and {revision.code} published.\n")
+    _api_key(stdout)
+
+
+def _api_key(stdout: TextIO) -> None:
+    """One working key for the demo hospital's system, printed (keys are stored hashed, so a
+    later demo run rotates it to print a fresh one)."""
+    profile = UserProfile.objects.filter(user__username="hospital").select_related("institution")
+    institution = getattr(profile.first(), "institution", None)
+    if institution is None:
+        return
+    current = ApiCredential.objects.filter(
+        institution=institution, name=DEMO_CLIENT, revoked_at__isnull=True
+    ).first()
+    if current is None:
+        issued = api_credential_issue(institution=institution, name=DEMO_CLIENT)
+    else:
+        issued = api_credential_rotate(credential=current, at=timezone.now())
+    stdout.write(
+        f"  hospital API key for {institution.code} (DEMO ONLY): {issued.key}\n"
+        "  e.g. curl -H 'Authorization: Bearer <key>' http://127.0.0.1:8000/api/v1/settlements/\n"
+    )
