@@ -50,3 +50,28 @@ def _english_messages():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """The divisions and ICD-10 categories that data migrations load, present in every test.
+
+    A transactional test (PostgreSQL mode, live servers, real workers) ends by flushing every
+    table, those rows too; the tests after it on the same process would otherwise see an empty
+    registry, depending on the order xdist happens to give them.
+    """
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = names & {"transactional_db", "live_server"} or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from medins.data import load_divisions, load_icd10_categories
+    from medins.models import Division, Icd10Category
+
+    if not Icd10Category.objects.exists():
+        load_icd10_categories(Icd10Category)
+    if not Division.objects.exists():
+        load_divisions(Division)
