@@ -8,13 +8,16 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
+from medins.security import spreadsheet_safe
 from screening.audit.selectors.dashboard import Table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cell(value: object) -> object:
-    return value if isinstance(value, int | float) or value is None else str(value)
+    """Numbers stay numbers; text that looks like a formula is defused (names, notes and
+    reasons come from users and hospitals)."""
+    return value if isinstance(value, int | float) or value is None else spreadsheet_safe(value)
 
 
 def table_csv(table: Table) -> HttpResponse:

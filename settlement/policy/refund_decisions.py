@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medins.models import Role
+from medins.security import spreadsheet_safe
 from medins.selectors import institutions_visible_to, role_of
 from settlement.policy.models import RefundRun
 from settlement.policy.refunds import RefundError
@@ -79,7 +80,8 @@ def refund_run_write_csv(*, run: RefundRun, out: TextIO) -> int:
     for line in refund_lines(run=run).filter(refund_amount__gt=0):
         settlement = line.settlement
         writer.writerow(
-            (
+            spreadsheet_safe(cell)
+            for cell in (
                 line.institution_id,
                 line.institution.name,
                 settlement.setl_id,

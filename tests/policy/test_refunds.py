@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from medins.models import Institution
 from settlement.policy.models import RefundRun
 from settlement.policy.refund_decisions import refund_run_decide, refund_run_write_csv
 from settlement.policy.refunds import RefundError, refund_run_compute
@@ -159,6 +160,17 @@ class TestRefundExport:
             "H37010200002",
         ]
         assert lines[-1].endswith(",SD-2026.1,SD-2026.2,2400.00,2600.00,2600.00,2400.00,200.00")
+
+    def test_an_institution_name_that_looks_like_a_formula_is_defused(self, revision, stays):
+        run = refund_run_compute(version=revision, **YEAR)
+        refund_run_decide(run=run, user=make_user("supervisor", region_code="3701"), approve=True)
+        Institution.objects.filter(code="H37010200002").update(name="=HYPERLINK(1)")
+        out = io.StringIO()
+
+        refund_run_write_csv(run=run, out=out)
+
+        assert "H37010200002,'=HYPERLINK(1)," in out.getvalue()
+        assert out.getvalue().splitlines()[-1].endswith(",200.00")  # amounts stay numbers
 
     def test_an_unapproved_run_is_not_exported(self, revision, stays):
         run = refund_run_compute(version=revision, **YEAR)
