@@ -85,6 +85,13 @@ SIGNED_IN = (*BACK_OFFICE, "other_hospital", "hospital")
 AUDIT = ("other_auditor", "auditor", "supervisor", "admin")
 HOSPITALS = ("other_hospital", "hospital")
 
+
+def network_staff(**kw: object) -> Entry:
+    """The service network's back office: any station's clerk and the admin; 404 for others."""
+    hidden = ("other_auditor", "auditor", "supervisor", *HOSPITALS)
+    return only("other_clerk", "clerk", "admin", hidden=hidden, **kw)
+
+
 # Filled from the observed behaviour at the time of the commit and reviewed role by role.
 MATRIX: dict[str, Entry] = {
     "admin": only("admin"),
@@ -164,31 +171,10 @@ MATRIX: dict[str, Entry] = {
     "screening:runs": only("supervisor", "admin"),
     "services:api-person-data": only(),
     "services:complaint-act": only(hidden=SIGNED_IN, method="POST"),
-    "services:complaint-new": only(
-        "other_clerk",
-        "clerk",
-        "admin",
-        hidden=("other_auditor", "auditor", "supervisor", "other_hospital", "hospital"),
-        method="POST",
-    ),
-    "services:complaints": only(
-        "other_clerk",
-        "clerk",
-        "admin",
-        hidden=("other_auditor", "auditor", "supervisor", "other_hospital", "hospital"),
-    ),
-    "services:dashboard": only(
-        "other_clerk",
-        "clerk",
-        "admin",
-        hidden=("other_auditor", "auditor", "supervisor", "other_hospital", "hospital"),
-    ),
-    "services:find": only(
-        "other_clerk",
-        "clerk",
-        "admin",
-        hidden=("other_auditor", "auditor", "supervisor", "other_hospital", "hospital"),
-    ),
+    "services:complaint-new": network_staff(method="POST"),
+    "services:complaints": network_staff(),
+    "services:dashboard": network_staff(),
+    "services:find": network_staff(),
     "services:grant": only(
         "clerk",
         "admin",
@@ -203,24 +189,9 @@ MATRIX: dict[str, Entry] = {
         method="POST",
     ),
     "services:grant-revoke": only(hidden=SIGNED_IN, method="POST"),
-    "services:network": only(
-        "other_clerk",
-        "clerk",
-        "admin",
-        hidden=("other_auditor", "auditor", "supervisor", "other_hospital", "hospital"),
-    ),
-    "services:outbox": only(
-        "other_clerk",
-        "clerk",
-        "admin",
-        hidden=("other_auditor", "auditor", "supervisor", "other_hospital", "hospital"),
-    ),
-    "services:overdue": only(
-        "other_clerk",
-        "clerk",
-        "admin",
-        hidden=("other_auditor", "auditor", "supervisor", "other_hospital", "hospital"),
-    ),
+    "services:network": network_staff(),
+    "services:outbox": network_staff(),
+    "services:overdue": network_staff(),
     "services:person": only(
         "clerk",
         "admin",
@@ -238,12 +209,7 @@ MATRIX: dict[str, Entry] = {
     "services:request": only(hidden=SIGNED_IN),
     "services:request-act": only(hidden=SIGNED_IN, method="POST"),
     "services:request-new": only(hidden=SIGNED_IN),
-    "services:workbench": only(
-        "other_clerk",
-        "clerk",
-        "admin",
-        hidden=("other_auditor", "auditor", "supervisor", "other_hospital", "hospital"),
-    ),
+    "services:workbench": network_staff(),
     "set_language": everyone(),
 }
 
