@@ -9,9 +9,11 @@ hospital system can point at the offending input; it is empty when no field is a
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -31,12 +33,26 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "service_unavailable"
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    """The database went away mid-request (a restart, a failover): say so, and how to retry."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _(
+        "The database is unavailable; the request may not have been stored. "
+        "Retry with the same Idempotency-Key."
+    )
+    default_code = "database_unavailable"
+    retry_after_seconds = 2
+
+
 class FieldErrors(exceptions.ValidationError):
     """Validation errors found by a service (against the database), keyed by field path."""
 
     def __init__(self, fields: dict[str, list[str]]) -> None:
         super().__init__(fields)
 
+
+logger = logging.getLogger(__name__)
 
 _MESSAGES = {
     400: _("The request is invalid; see fields."),
@@ -50,7 +66,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, OperationalError | InterfaceError):
+        # A lost or refused connection is the client's cue to retry, not a server bug (500).
+        logger.warning("API request failed on the database: %s", exc)
+        exc = DatabaseUnavailable()
     response = exception_handler(exc, context)
+    if isinstance(exc, DatabaseUnavailable):
+        response["Retry-After"] = str(exc.retry_after_seconds)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response
     fields: dict[str, list[str]] = {}
