@@ -211,6 +211,11 @@ LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 UPLOAD_EXTENSIONS = [".pdf", ".png", ".jpg", ".jpeg", ".csv", ".txt", ".zip", ".parquet", ".xlsx"]
 FILE_UPLOAD_PERMISSIONS = 0o640
+# A batch .zip (import_batch, API uploads, screen_batch) is refused before unpacking when it
+# would exceed these (medins/archives.py): zip bombs and archives of thousands of files.
+BATCH_ZIP_MAX_BYTES = env.int("BATCH_ZIP_MAX_BYTES", default=4 * 1024**3)
+BATCH_ZIP_MAX_MEMBERS = env.int("BATCH_ZIP_MAX_MEMBERS", default=100)
+BATCH_ZIP_MAX_RATIO = env.int("BATCH_ZIP_MAX_RATIO", default=200)
 
 # The REST API (settlement/api): one JSON error shape, and each client's request rate.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "settlement.api.exceptions.api_exception_handler"

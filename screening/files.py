@@ -20,6 +20,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 
 from medins import interchange
+from medins.archives import UnsafeArchive, zip_unpack
 from medins.models import HOSPITAL_LEVEL_BY_CODE
 from screening.frames import SCHEMAS, empty
 from screening.sources import SPEC_BY_FRAME
@@ -56,8 +57,11 @@ def open_batch(path: str | Path) -> Iterator[Batch]:
     if path.is_file() and path.suffix.lower() == ".zip":
         with tempfile.TemporaryDirectory(prefix="medins-batch-") as folder:
             try:
-                with zipfile.ZipFile(path) as archive:
-                    archive.extractall(folder)
+                zip_unpack(path, Path(folder))
+            except UnsafeArchive as error:
+                raise BatchError(
+                    _("%(archive)s is refused: %(error)s") % {"archive": path.name, "error": error}
+                ) from error
             except zipfile.BadZipFile as error:
                 raise BatchError(
                     _("%(path)s is not a readable zip file.") % {"path": path}

@@ -15,6 +15,7 @@ import polars as pl
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from medins.archives import UnsafeArchive, zip_unpack
 from medins.interchange import FILES, FILES_BY_NAME, FileSpec
 
 ROW = "__row"
@@ -38,10 +39,15 @@ class BatchFile:
 
 
 def unpack_zip(source: Path, folder: Path) -> Path:
-    """Extract a .zip into folder and return it; raises BatchReadError if it is no zip."""
+    """Extract a .zip into folder and return it; raises BatchReadError if it is no zip or
+    breaks a limit (size, members, ratio) or holds an unsafe member (medins/archives.py)."""
     try:
-        with zipfile.ZipFile(source) as archive:
-            archive.extractall(folder)
+        zip_unpack(source, folder)
+    except UnsafeArchive as error:
+        raise BatchReadError(
+            _("%(archive)s is refused: %(error)s") % {"archive": source.name, "error": error},
+            file=f"{source.name}:{error.member}" if error.member else source.name,
+        ) from error
     except (zipfile.BadZipFile, OSError) as error:
         raise BatchReadError(
             _("%(path)s is not a readable zip file: %(error)s") % {"path": source, "error": error},
