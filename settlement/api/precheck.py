@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time as clock
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -40,6 +41,7 @@ from screening.services.config import rule_config_in_force
 from screening.sources import conform, select_sql
 from settlement.api.encounters import new_id
 from settlement.api.exceptions import Conflict, FieldErrors
+from settlement.api.precheck_batch import Combiner
 from settlement.models import PrecheckRecord, PrecheckViolation, Settlement
 
 PRECHECK_RULES = (
@@ -58,6 +60,7 @@ LOOKBACK_DAYS = max(module.RULE.lookback_days for module in PRECHECK_RULES)
 # can pair with it (OVERLAPPING_STAYS looks back 60 days, SPLIT_ADMISSION 15).
 VIOLATION_LINE, CONTEXT_LINE = "1", "2"  # vola_item_type: 违规项, 涉及项
 UTC = ZoneInfo("UTC")
+BATCH_LIMIT = 32  # claims checked together at most, when that many wait at once
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,23 @@ class Precheck:
     record: PrecheckRecord
     violations: list[dict[str, Any]]  # the 3101/3102 result records
     timings: dict[str, float]
+
+
+@dataclass(frozen=True)
+class ClaimJob:
+    """One claim ready for the rules: its rows, the person's history rows, what to run with."""
+
+    task_id: str
+    psn_no: str
+    first_day: date
+    last_day: date  # also the day whose catalog version is in force
+    config: dict[str, dict[str, Any]]
+    config_key: str
+    person: dict[str, Any]
+    institution: dict[str, Any]
+    claim: dict[str, list[dict[str, Any]]]  # settlements, diagnoses, fee_lines rows
+    history: dict[str, tuple[list[str], list[tuple]]]  # fee_lines, settlements: names, rows
+    codes: frozenset[str]
 
 
 def precheck_run(
@@ -87,27 +107,57 @@ def precheck_run(
             % {"mdtrt_id": encounter["mdtrt_id"]}
         )
     task_id = new_id("T", at)
-    claim = claim_frames(task_id, institution, encounter)
-    first_day, last_day = _claim_days(claim["fee_lines"], encounter)
-    history = history_frames(person, institution, claim, first_day, last_day)
+    job = claim_job(task_id, institution, person, encounter, at)
     read_at = clock.perf_counter()
-    result = screen_frames(
-        history,
-        rules=PRECHECK_RULES,
-        config=rule_config_in_force(at=at),
-        window_start=first_day,
-        window_end=last_day,
-        detected_at=at,
-    )
+    flags = SCREENER.submit(job)
     ruled_at = clock.perf_counter()
-    violations = _violations(task_id, encounter, claim, history, result.flags)
+    violations = _violations(job, encounter, flags)
     record = _store(task_id, institution, person, encounter, raw, violations, at)
     done = clock.perf_counter()
     timings = {"read": read_at - started, "rules": ruled_at - read_at, "store": done - ruled_at}
     return Precheck(record=record, violations=violations, timings=timings)
 
 
-# --- Frames: the claim as it was sent, and the person's history as batch screening reads it.
+def claim_job(
+    task_id: str,
+    institution: Institution,
+    person: Person,
+    encounter: dict[str, Any],
+    at: datetime,
+) -> ClaimJob:
+    """The claim's rows and the person's stored history the rules look back over."""
+    claim = claim_rows(task_id, institution, encounter)
+    first_day, last_day = _claim_days(claim["fee_lines"], encounter)
+    codes = frozenset(row["med_list_codg"] for row in claim["fee_lines"])
+    config = rule_config_in_force(at=at)
+    return ClaimJob(
+        task_id=task_id,
+        psn_no=person.psn_no,
+        first_day=first_day,
+        last_day=last_day,
+        config=config,
+        config_key=json.dumps(config, sort_keys=True, default=str),
+        person={
+            "psn_no": person.psn_no,
+            "gend": person.gender,
+            "brdy": person.birth_date,
+            "insutype": person.insurance_type,
+            "insuplc_admdvs": person.division_code,
+        },
+        institution={
+            "fixmedins_code": institution.code,
+            "fixmedins_type": institution.kind,
+            "hosp_lv": institution.hospital_grade or None,
+            "admdvs": institution.division_code,
+            "open_bed_cnt": institution.beds,
+        },
+        claim=claim,
+        history=history_rows(person, codes, first_day, last_day),
+        codes=codes,
+    )
+
+
+# --- Rows: the claim as it was sent, and the person's history as batch screening reads it.
 
 
 def _wall(moment: datetime) -> datetime:
@@ -118,9 +168,9 @@ def _fen(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-def claim_frames(
+def claim_rows(
     task_id: str, institution: Institution, encounter: dict[str, Any]
-) -> dict[str, pl.DataFrame]:
+) -> dict[str, list[dict[str, Any]]]:
     """The encounter as one settlement (setl_id = the task id), its diagnoses and fee lines."""
     mdtrt_id, psn_no = encounter["mdtrt_id"], encounter["psn_no"]
     lines = encounter["fee_details"]
@@ -170,10 +220,128 @@ def claim_frames(
         }
         for line in lines
     ]
+    return {"settlements": [settlement], "diagnoses": diagnoses, "fee_lines": fee_lines}
+
+
+def _claim_days(fee_lines: list[dict[str, Any]], encounter: dict[str, Any]) -> tuple[date, date]:
+    days = [_wall(encounter["begntime"]).date(), _wall(encounter["endtime"]).date()]
+    days += [line["fee_ocur_time"].date() for line in fee_lines]
+    return min(days), max(days)
+
+
+def history_rows(
+    person: Person, codes: frozenset[str], first_day: date, last_day: date
+) -> dict[str, tuple[list[str], list[tuple]]]:
+    """The person's stored fee lines and settlements the rules look back over, as rows."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    since = datetime.combine(first_day - timedelta(days=LOOKBACK_DAYS), time(), zone)
+    until = datetime.combine(last_day + timedelta(days=1), time(), zone)
+    window = [_param(since), _param(until)]
+    ordered = sorted(codes)
+    marks = ", ".join(["%s"] * len(ordered))
+    # Only earlier charges of the claim's own items: every line rule compares a line with
+    # charges of the same item (repeats, daily units, supply days, the exam window) or with
+    # lines of the same encounter (bundles, days of a course), so the others cannot matter.
+    fee_lines = _fetch(
+        "fee_lines",
+        f"person_id = %s AND occurred_at >= %s AND occurred_at < %s AND item_code IN ({marks})",
+        [person.pk, *window, *ordered],
+    )
+    settlements = _fetch(
+        "settlements",
+        "person_id = %s AND begin_time < %s AND end_time >= %s",
+        [person.pk, *window[::-1]],
+    )
+    return {"fee_lines": fee_lines, "settlements": settlements}
+
+
+def _param(moment: datetime) -> datetime | str:
+    """SQLite compares the stored UTC text; PostgreSQL takes the aware datetime."""
+    if connection.vendor == "postgresql":
+        return moment
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _fetch(frame: str, where: str, params: list[Any]) -> tuple[list[str], list[tuple]]:
+    """A few rows through Django's connection (no second connection per request)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"{select_sql(frame)} WHERE {where}", params)
+        return [column[0] for column in cursor.description], cursor.fetchall()
+
+
+# --- Frames of a batch of claims: every claim's person is another, so none sees another's.
+
+
+def screen_claims(jobs: Sequence[ClaimJob]) -> list[list[dict[str, Any]]]:
+    """Run the pre-check rules once over the claims' frames; each claim's flags as rows.
+
+    The rules compare a person's lines and stays with the same person's only (every key
+    holds psn_no, setl_id or mdtrt_id), so persons checked together find what each would
+    alone; tests/api/test_precheck.py checks that. Each claim keeps the flags of its own
+    person within its own days, the window screen_frames would have been given for it alone.
+    """
+    first = jobs[0]
+    result = screen_frames(
+        _batch_frames(jobs),
+        rules=PRECHECK_RULES,
+        config=first.config,
+        window_start=min(job.first_day for job in jobs),
+        window_end=max(job.last_day for job in jobs),
+        detected_at=timezone.now(),
+        engine="in-memory",
+    )
+    rows = result.flags.drop("detected_at").to_dicts()
+    if len(jobs) == 1:
+        return [rows]
+    by_person: dict[str, list[dict[str, Any]]] = {job.psn_no: [] for job in jobs}
+    for row in rows:
+        if row["psn_no"] not in by_person:
+            raise ValueError("a flag without a person of the batch")  # rerun one by one
+        by_person[row["psn_no"]].append(row)
+    return [
+        [
+            row
+            for row in by_person[job.psn_no]
+            if job.first_day <= row["event_time"].date() <= job.last_day
+        ]
+        for job in jobs
+    ]
+
+
+def _batch_frames(jobs: Sequence[ClaimJob]) -> dict[str, pl.LazyFrame]:
+    """The claims' frames joined by their persons' stored rows, as batch screening reads."""
+    codes = sorted(set().union(*(job.codes for job in jobs)))
+    marks = ", ".join(["%s"] * len(codes))
+    day = jobs[0].last_day.isoformat()
+    catalog = _history_frame(
+        "catalog",
+        *_fetch(
+            "catalog",
+            f"code IN ({marks}) AND effective_from <= %s "
+            "AND (effective_to IS NULL OR effective_to > %s)",
+            [*codes, day, day],
+        ),
+    )
+    institutions = {job.institution["fixmedins_code"]: job.institution for job in jobs}
+    claims = {
+        name: _frame(name, [row for job in jobs for row in job.claim[name]])
+        for name in ("fee_lines", "settlements", "diagnoses")
+    }
+    history = {
+        name: _history_frame(
+            name,
+            jobs[0].history[name][0],
+            [row for job in jobs for row in job.history[name][1]],
+        )
+        for name in ("fee_lines", "settlements")
+    }
     return {
-        "settlements": _frame("settlements", [settlement]),
-        "diagnoses": _frame("diagnoses", diagnoses),
-        "fee_lines": _frame("fee_lines", fee_lines),
+        "fee_lines": pl.concat([claims["fee_lines"], history["fee_lines"]]).lazy(),
+        "settlements": pl.concat([claims["settlements"], history["settlements"]]).lazy(),
+        "diagnoses": claims["diagnoses"].lazy(),
+        "catalog": catalog.lazy(),
+        "persons": _registry_frame("persons", [job.person for job in jobs]).lazy(),
+        "institutions": _registry_frame("institutions", list(institutions.values())).lazy(),
     }
 
 
@@ -184,96 +352,23 @@ def _frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
     )
 
 
-def _claim_days(fee_lines: pl.DataFrame, encounter: dict[str, Any]) -> tuple[date, date]:
-    days = [_wall(encounter["begntime"]).date(), _wall(encounter["endtime"]).date()]
-    days += [fee_lines["fee_ocur_time"].min().date(), fee_lines["fee_ocur_time"].max().date()]
-    return min(days), max(days)
-
-
-def history_frames(
-    person: Person,
-    institution: Institution,
-    claim: dict[str, pl.DataFrame],
-    first_day: date,
-    last_day: date,
-) -> dict[str, pl.LazyFrame]:
-    """The claim's frames joined by the person's stored rows the rules look back over."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    since = datetime.combine(first_day - timedelta(days=LOOKBACK_DAYS), time(), zone)
-    until = datetime.combine(last_day + timedelta(days=1), time(), zone)
-    window = [_param(since), _param(until)]
-    codes = sorted(set(claim["fee_lines"]["med_list_codg"]))
-    marks = ", ".join(["%s"] * len(codes))
-    # Only earlier charges of the claim's own items: every line rule compares a line with
-    # charges of the same item (repeats, daily units, supply days, the exam window) or with
-    # lines of the same encounter (bundles, days of a course), so the others cannot matter.
-    fee_lines = _read(
-        "fee_lines",
-        f"person_id = %s AND occurred_at >= %s AND occurred_at < %s AND item_code IN ({marks})",
-        [person.pk, *window, *codes],
-    )
-    settlements = _read(
-        "settlements",
-        "person_id = %s AND begin_time < %s AND end_time >= %s",
-        [person.pk, *window[::-1]],
-    )
-    day = last_day.isoformat()
-    catalog = _read(
-        "catalog",
-        f"code IN ({marks}) AND effective_from <= %s "
-        "AND (effective_to IS NULL OR effective_to > %s)",
-        [*codes, day, day],
-    )
-    persons = _registry_frame(
-        "persons",
-        {
-            "psn_no": person.psn_no,
-            "gend": person.gender,
-            "brdy": person.birth_date,
-            "insutype": person.insurance_type,
-            "insuplc_admdvs": person.division_code,
-        },
-    )
-    institutions = _registry_frame(
-        "institutions",
-        {
-            "fixmedins_code": institution.code,
-            "fixmedins_type": institution.kind,
-            "hosp_lv": institution.hospital_grade or None,
-            "admdvs": institution.division_code,
-            "open_bed_cnt": institution.beds,
-        },
-    )
-    return {
-        "fee_lines": pl.concat([claim["fee_lines"], fee_lines]).lazy(),
-        "settlements": pl.concat([claim["settlements"], settlements]).lazy(),
-        "diagnoses": claim["diagnoses"].lazy(),
-        "catalog": catalog.lazy(),
-        "persons": persons.lazy(),
-        "institutions": institutions.lazy(),
-    }
-
-
-def _registry_frame(name: str, row: dict[str, Any]) -> pl.DataFrame:
-    """One registry row already loaded, as the frame batch screening would read for it."""
-    return conform(name, pl.DataFrame([row])).collect()
-
-
-def _param(moment: datetime) -> datetime | str:
-    """SQLite compares the stored UTC text; PostgreSQL takes the aware datetime."""
-    if connection.vendor == "postgresql":
-        return moment
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _read(frame: str, where: str, params: list[Any]) -> pl.DataFrame:
-    """A few rows through Django's connection (no second connection per request)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"{select_sql(frame)} WHERE {where}", params)
-        names = [column[0] for column in cursor.description]
-        rows = cursor.fetchall()
+def _history_frame(frame: str, names: list[str], rows: list[tuple]) -> pl.DataFrame:
     found = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
     return conform(frame, found).collect()
+
+
+def _registry_frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Registry rows already loaded, as the frame batch screening would read for them."""
+    return conform(name, pl.DataFrame(rows)).collect()
+
+
+SCREENER: Combiner[ClaimJob, list[dict[str, Any]]] = Combiner(
+    screen_claims,
+    # One catalog version and one rule configuration per run; one claim per person.
+    key=lambda job: (job.last_day, job.config_key),
+    conflict=lambda job: job.psn_no,
+    limit=BATCH_LIMIT,
+)
 
 
 # --- Findings as 3101/3102 result records.
@@ -293,25 +388,16 @@ _NAMES = {module.RULE.code: module.RULE.name_zh for module in PRECHECK_RULES}
 
 
 def _violations(
-    task_id: str,
-    encounter: dict[str, Any],
-    claim: dict[str, pl.DataFrame],
-    frames: dict[str, pl.LazyFrame],
-    flags: pl.DataFrame,
+    job: ClaimJob, encounter: dict[str, Any], flags: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    claim_lines = set(claim["fee_lines"]["feedetl_sn"])
-    line_amounts = dict(
-        frames["fee_lines"]
-        .select("feedetl_sn", "det_item_fee_sumamt", "med_list_codg")
-        .collect()
-        .select("feedetl_sn", pl.struct("det_item_fee_sumamt", "med_list_codg"))
-        .iter_rows()
-    )
+    task_id = job.task_id
+    claim_lines = {row["feedetl_sn"] for row in job.claim["fee_lines"]}
+    line_items = _line_items(job)
     mdtrt_id, psn_no = encounter["mdtrt_id"], encounter["psn_no"]
     found = []
-    for flag in flags.sort("rule_code", "feedetl_sn", nulls_last=True).iter_rows(named=True):
+    for flag in sorted(flags, key=_flag_order):
         evidence = json.loads(flag["evidence"] or "{}")
-        mentioned = _mentioned_lines(evidence, line_amounts)
+        mentioned = _mentioned_lines(evidence, line_items)
         own = flag["feedetl_sn"]
         involved = [own] if own else []
         involved += [number for number in mentioned if number != own]
@@ -322,9 +408,7 @@ def _violations(
         ):
             continue  # about the person's history alone, not this claim
         jr_id = f"{task_id}-{len(found) + 1:03d}"
-        item = line_amounts.get(own or "", {}).get("med_list_codg") or evidence.get(
-            "med_list_codg", ""
-        )
+        item = line_items.get(own or "") or evidence.get("med_list_codg", "")
         amount = Decimal(flag["amount_at_risk"] or 0) / 100
         found.append(
             {
@@ -352,6 +436,20 @@ def _violations(
             }
         )
     return found
+
+
+def _flag_order(flag: dict[str, Any]) -> tuple[str, bool, str]:
+    """By rule, then fee line (flags of a settlement, without one, last)."""
+    return flag["rule_code"], flag["feedetl_sn"] is None, flag["feedetl_sn"] or ""
+
+
+def _line_items(job: ClaimJob) -> dict[str, str]:
+    """Item code of every fee line the rules saw for the claim: its own and the history's."""
+    items = {row["feedetl_sn"]: row["med_list_codg"] for row in job.claim["fee_lines"]}
+    names, rows = job.history["fee_lines"]
+    number, code = names.index("feedetl_sn"), names.index("med_list_codg")
+    items.update((row[number], row[code]) for row in rows if row[number])
+    return items
 
 
 def _item_type(number: str, own: str | None, claim_lines: set[str]) -> str:

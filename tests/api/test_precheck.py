@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+import time
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
-from medins.models import Designation
+from medins.models import Designation, Person
 from screening.models import RuleConfigVersion
+from settlement.api.encounters import new_id
+from settlement.api.precheck import claim_job, screen_claims
+from settlement.api.precheck_batch import Combiner
+from settlement.api.serializers import PrecheckInputSerializer
 from settlement.models import PrecheckAnswer, PrecheckRecord, PrecheckViolation
 from tests.api.conftest import BUNDLE, COMPONENT, DRUG, EXAM, encounter, line
 from tests.factories import (
     CatalogItemFactory,
     DiagnosisFactory,
     FeeLineFactory,
+    PersonFactory,
     SettlementFactory,
     shanghai,
 )
@@ -317,3 +324,137 @@ class TestOneImplementation:
 
         assert prechecked == screened
         assert {code for code, _line in screened} == {"DUP_EXAM", "EXCLUSIVE_ITEMS", "OVER_PRICE"}
+
+
+def _job(institution, payload):
+    incoming = PrecheckInputSerializer(data=payload)
+    incoming.is_valid(raise_exception=True)
+    at = shanghai(2026, 3, 3)
+    person = Person.objects.get(psn_no=payload["psn_no"])
+    return claim_job(new_id("T", at), institution, person, incoming.validated_data, at)
+
+
+def _flag_rows(rows):
+    return sorted(
+        (row["rule_code"], row["subject_key"], row["feedetl_sn"], row["evidence"]) for row in rows
+    )
+
+
+class TestClaimsCheckedTogether:
+    """Under load the claims waiting at once run through the rules in one batch."""
+
+    def test_a_batch_finds_for_each_claim_what_it_finds_alone(self, world):
+        woman = PersonFactory(psn_no="37010200000000002", gender="2", birth_date=date(1990, 1, 2))
+        man = PersonFactory(psn_no="37010200000000003")
+        patient = PersonFactory(psn_no="37010200000000004")
+        for person, institution in ((world.person, world.qingdao), (woman, world.qilu)):
+            earlier = SettlementFactory(
+                person=person, institution=institution, begin_time=shanghai(2026, 2, 20, 9)
+            )
+            FeeLineFactory(line_id=f"OLD-{person.psn_no}", settlement=earlier, item_code=EXAM)
+        before = SettlementFactory(
+            person=patient,
+            institution=world.qilu,
+            medical_type="21",
+            begin_time=shanghai(2026, 2, 10, 9),
+            end_time=shanghai(2026, 2, 20, 10),
+            main_diagnosis="I63.900",
+        )
+        DiagnosisFactory(settlement=before, code="I63.900")
+        payloads = [
+            (
+                world.qilu,
+                encounter(
+                    "MD0001",
+                    line("L1", DRUG, med_chrgitm_type="09", pric="12.00", prd_days=20),
+                    line("L2", BUNDLE, med_chrgitm_type="06", pric="500.00"),
+                    line("L3", COMPONENT, med_chrgitm_type="06", pric="80.00"),
+                    line("L4", EXAM),
+                    line("L5", EXAM),
+                ),
+            ),
+            (world.qingdao, encounter("MD0002", line("W1"), psn_no=woman.psn_no)),
+            (world.qilu, encounter("MD0003", dise_codg="O80.000", diagnoses=[], psn_no=man.psn_no)),
+            (
+                world.qilu,
+                inpatient(
+                    "MD0004", "2026-02-27 09:00:00", "2026-03-02 10:00:00", psn_no=patient.psn_no
+                ),
+            ),
+        ]
+        jobs = [_job(*payload) for payload in payloads]
+        alone = [screen_claims([job])[0] for job in jobs]
+
+        together = screen_claims(jobs)
+
+        assert [_flag_rows(rows) for rows in together] == [_flag_rows(rows) for rows in alone]
+        rules = [{row[0] for row in _flag_rows(rows)} for rows in together]
+        assert rules[0] >= {"DUP_EXAM", "DUP_CHARGE", "EXCLUSIVE_ITEMS", "OVER_PRICE"}
+        assert rules[0] >= {"EXCESS_QUANTITY"}
+        assert rules[1:] == [{"DUP_EXAM"}, {"DIAG_MISMATCH"}, {"SPLIT_ADMISSION"}]
+
+
+class TestCombiner:
+    """Jobs waiting while a run is busy go together into the next run; none waits alone."""
+
+    @staticmethod
+    def _combiner(runs: list, release: threading.Event) -> Combiner:
+        def run(jobs):
+            runs.append([job for job, _person in jobs])
+            release.wait(5)
+            if any(job == "bad" for job, _person in jobs):
+                raise ValueError(f"bad job in {jobs}")
+            return [f"done {job}" for job, _person in jobs]
+
+        return Combiner(run, key=lambda job: "day", conflict=lambda job: job[1], limit=3)
+
+    def _run_all(self, jobs: list[tuple[str, str]]) -> tuple[list, dict]:
+        """The first job's run is busy until every other job waits behind it."""
+        runs, results, release = [], {}, threading.Event()
+        combiner = self._combiner(runs, release)
+
+        def submit(job):
+            try:
+                results[job[0]] = combiner.submit(job)
+            except ValueError as error:
+                results[job[0]] = error
+
+        threads = [threading.Thread(target=submit, args=(job,)) for job in jobs]
+        threads[0].start()
+        while not runs:
+            time.sleep(0.01)
+        for thread in threads[1:]:
+            thread.start()
+        while len(combiner._waiting) < len(jobs) - 1:
+            time.sleep(0.01)
+        release.set()
+        for thread in threads:
+            thread.join(5)
+        return runs, results
+
+    def test_a_lone_job_runs_at_once(self):
+        runs, release = [], threading.Event()
+        release.set()
+
+        assert self._combiner(runs, release).submit(("a", "p1")) == "done a"
+        assert runs == [["a"]]
+
+    def test_waiting_jobs_share_runs_of_at_most_the_limit_one_per_person(self):
+        jobs = [("a", "p1"), ("b", "p2"), ("c", "p2"), ("d", "p3"), ("e", "p4"), ("f", "p5")]
+
+        runs, results = self._run_all(jobs)
+
+        assert results == {job: f"done {job}" for job, _person in jobs}
+        assert runs[0] == ["a"]
+        assert all(len(run) <= 3 for run in runs)
+        assert sorted(job for run in runs for job in run) == sorted(job for job, _ in jobs)
+        assert not any({"b", "c"} <= set(run) for run in runs)  # one claim per person a run
+        assert len(runs) <= 4  # b..f took at most three runs, not five
+
+    def test_a_failing_job_fails_alone(self):
+        runs, results = self._run_all([("a", "p1"), ("bad", "p2"), ("c", "p3")])
+
+        assert results["a"] == "done a"
+        assert results["c"] == "done c"
+        assert isinstance(results["bad"], ValueError)
+        assert ["bad", "c"] in [sorted(run) for run in runs]  # together first, then alone
