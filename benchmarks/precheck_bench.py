@@ -1,15 +1,22 @@
 """Pre-check latency and throughput: 50-line claims against a person history in PostgreSQL.
 
 `python -m benchmarks.precheck_bench [--lines N] [--persons P] [--requests R] [--threads T]
-[--seconds S]` works in a PostgreSQL database of its own (medins_precheck_bench on the
-server of DATABASE_URL, default 127.0.0.1:5432): it migrates it, fills it once with N
-synthetic fee lines (N/10 settlements over the year before 2026-03-01, P persons, so each
-person has about N/P lines of history), then
+[--seconds S] [--workers W] [--worker-threads K]` works in a PostgreSQL database of its own
+(medins_precheck_bench on the server of DATABASE_URL, default 127.0.0.1:5432): it migrates
+it, fills it once with N synthetic fee lines (N/10 settlements over the year before
+2026-03-01, P persons, so each person has about N/P lines of history), then
 
 1. latency: R pre-checks one after another through the WSGI app in this process, each a new
    50-line claim of a random person (p50, p95, p99, and the server-side split);
-2. throughput: gunicorn on a free port, T client threads posting claims for S seconds over
-   keep-alive HTTP connections: pre-checks per second and the latency they saw.
+2. throughput: gunicorn (W gthread workers of K threads each) on a free port, T client
+   threads posting claims for S seconds over keep-alive HTTP connections: pre-checks per
+   second and the latency they saw. Claims that wait at once in a worker share one run of
+   the rules (settlement/api/precheck_batch.py), so the worker threads matter.
+
+`--database NAME --existing` measures in a database already filled by an import instead
+(e.g. medins_bench's ten-million-line province): nothing is migrated, truncated or filled;
+the claims are of persons with settlements there, their lines of items charged there, on the
+day after its last fee line. The pre-check records it writes stay.
 
 Prints, never asserts. The issue's target volume is ten million lines (`--lines 10000000`);
 the default is smaller so that `make bench` stays within minutes, and the printout says which
@@ -31,6 +38,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,6 +51,7 @@ CATALOG = 600
 LINES_PER_SETTLEMENT = 10
 CLAIM_LINES = 50
 NULL = "\\N"
+DRUGS = ("09", "10", "11")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -50,11 +59,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lines", type=int, default=2_000_000, help="history fee lines")
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=300, help="sequential pre-checks")
-    parser.add_argument("--threads", type=int, default=8, help="load generator threads")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=16, help="load generator threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--worker-threads", type=int, default=8, help="threads per worker")
     parser.add_argument("--seconds", type=float, default=20.0, help="load duration")
+    parser.add_argument("--database", default=DATABASE, help="PostgreSQL database name")
+    parser.add_argument(
+        "--existing", action="store_true", help="use the database's data as it is (no fill)"
+    )
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
-    url = _bench_url()
+    url = _bench_url(args.database)
     if os.environ.get("DATABASE_URL") != url:
         # A database of its own: run again in a fresh process configured for it.
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "medins.settings"}
@@ -62,43 +76,118 @@ def main(argv: list[str] | None = None) -> None:
         command = [sys.executable, "-m", "benchmarks.precheck_bench", *(argv or [])]
         subprocess.run(command, env=env, check=True, cwd=Path(__file__).resolve().parent.parent)
         return
-    _create_database(url)
+    if not args.existing:
+        _create_database(url, args.database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medins.settings")
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if args.existing:
+        population = _existing_population()
+    else:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    _fill(args.lines, args.persons)
-    key = _credential()
-    print(
-        f"history: {args.lines:,} fee lines, {args.lines // LINES_PER_SETTLEMENT:,} settlements, "
-        f"{args.persons:,} persons (~{args.lines // args.persons} lines each) in PostgreSQL "
-        f"{DATABASE}; claims of {CLAIM_LINES} lines"
-        + ("" if args.lines >= 10_000_000 else " (smaller than the 10M-line target volume)")
-    )
-    _latency(key, args.requests, args.persons)
-    _throughput(key, args.threads, args.workers, args.seconds, args.persons, url)
+        call_command("migrate", verbosity=0)
+        _fill(args.lines, args.persons)
+        population = _synthetic_population(args.lines, args.persons)
+    print(population.description + f"; claims of {CLAIM_LINES} lines")
+    key = _credential(population.institution)
+    _latency(key, args.requests, population)
+    _throughput(key, args, population, url)
 
 
-def _bench_url() -> str:
+def _bench_url(database: str) -> str:
     base = os.environ.get("DATABASE_URL", "")
     if base.startswith("postgres"):
         parts = urlsplit(base)
-        return f"{parts.scheme}://{parts.netloc}/{DATABASE}"
-    return f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
+        return f"{parts.scheme}://{parts.netloc}/{database}"
+    return f"postgres://postgres@127.0.0.1:5432/{database}"
 
 
-def _create_database(url: str) -> None:
+def _create_database(url: str, database: str) -> None:
     import psycopg
 
     parts = urlsplit(url)
     admin = f"postgresql://{parts.netloc}/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+            conn.execute(f'CREATE DATABASE "{database}"')
+
+
+@dataclass(frozen=True)
+class Population:
+    """Whom and what the claims are about, and where they are sent from."""
+
+    persons: list[str]  # psn_no of persons with history
+    items: list[tuple[str, str]]  # (med_list_codg, med_chrgitm_type), as often as charged
+    day: str  # the claims' day
+    institution: str  # the sending institution's code
+    description: str
+
+
+def _synthetic_population(lines: int, persons: int) -> Population:
+    return Population(
+        persons=[f"PB{i:08d}" for i in range(persons)],
+        items=[_item(i)[:2] for i in range(CATALOG)],
+        day=CLAIM_DAY,
+        institution="HPB00000",
+        description=(
+            f"history: {lines:,} fee lines, {lines // LINES_PER_SETTLEMENT:,} settlements, "
+            f"{persons:,} persons (~{lines // persons} lines each) in PostgreSQL {_database()}"
+            + ("" if lines >= 10_000_000 else " (smaller than the 10M-line target volume)")
+        ),
+    )
+
+
+def _database() -> str:
+    from django.db import connection
+
+    return connection.settings_dict["NAME"]
+
+
+def _existing_population() -> Population:
+    """Persons, items and the day from the imported data itself (a sample, read only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", ["settlement_feeline"]
+        )
+        lines = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT max(occurred_at) AT TIME ZONE 'Asia/Shanghai' FROM settlement_feeline"
+        )
+        last = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT DISTINCT person_id FROM settlement_settlement TABLESAMPLE SYSTEM (2) "
+            "LIMIT 20000"
+        )
+        persons = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT item_code, charge_type FROM settlement_feeline TABLESAMPLE SYSTEM (0.2) "
+            "LIMIT 20000"
+        )
+        items = cursor.fetchall()
+        cursor.execute(
+            "SELECT institution_id, count(*) FROM settlement_settlement TABLESAMPLE SYSTEM (2) "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+        )
+        institution = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM medins_person")
+        insured = cursor.fetchone()[0]
+    day = (last + timedelta(days=1)).date().isoformat()
+    return Population(
+        persons=persons,
+        items=items,
+        day=day,
+        institution=institution,
+        description=(
+            f"history: ~{lines:,} fee lines of {insured:,} persons in PostgreSQL "
+            f"{_database()} (imported; claims of {len(persons):,} sampled "
+            f"persons with settlements, on {day})"
+        ),
+    )
 
 
 # --- Synthetic history, written with COPY (it is benchmark data, not an import test).
@@ -231,41 +320,42 @@ def _fee_rows(settlements: int, persons: int):
                    "20.00", "A03", "", "01"]  # fmt: skip
 
 
-def _credential() -> str:
+def _credential(code: str) -> str:
     from medins.models import Institution
     from settlement.api.credentials import api_credential_issue
 
-    institution = Institution.objects.get(code="HPB00000")
+    institution = Institution.objects.get(code=code)
     return api_credential_issue(institution=institution, name="bench", rate="1000000/min").key
 
 
 # --- Claims and measurements.
 
 
-def claim(number: int, persons: int, rng: random.Random) -> dict:
+def claim(number: int, population: Population, rng: random.Random) -> dict:
     lines = []
+    day = population.day
     for k in range(CLAIM_LINES):
-        code, charge_type, _list = _item(rng.randrange(CATALOG))
+        code, charge_type = rng.choice(population.items)
         price = rng.choice(("20.00", "35.00", "60.00"))
         lines.append(
             {
                 "feedetl_sn": f"C{number:08d}{k:03d}",
-                "fee_ocur_time": f"{CLAIM_DAY} 09:{k % 60:02d}:00",
+                "fee_ocur_time": f"{day} 09:{k % 60:02d}:00",
                 "med_list_codg": code,
                 "med_chrgitm_type": charge_type,
                 "cnt": "1",
                 "pric": price,
                 "det_item_fee_sumamt": price,
-                **({"prd_days": rng.choice((3, 7, 14))} if charge_type == "09" else {}),
+                **({"prd_days": rng.choice((3, 7, 14))} if charge_type in DRUGS else {}),
             }
         )
     return {
         "mdtrt_id": f"BENCH{os.getpid()}-{number}-{rng.randrange(10**9)}",
-        "psn_no": f"PB{rng.randrange(persons):08d}",
+        "psn_no": rng.choice(population.persons),
         "insutype": "310",
         "med_type": "11",
-        "begntime": f"{CLAIM_DAY} 09:00:00",
-        "endtime": f"{CLAIM_DAY} 10:00:00",
+        "begntime": f"{day} 09:00:00",
+        "endtime": f"{day} 10:00:00",
         "dise_codg": "J06.900",
         "fee_details": lines,
     }
@@ -285,7 +375,7 @@ def _percentiles(seconds: list[float]) -> str:
     )
 
 
-def _latency(key: str, requests: int, persons: int) -> None:
+def _latency(key: str, requests: int, population: Population) -> None:
     from django.test import Client
 
     from settlement.api import precheck as engine
@@ -304,12 +394,12 @@ def _latency(key: str, requests: int, persons: int) -> None:
     engine.precheck_run = timed
     try:
         for number in range(10):  # warm-up: imports, plans, connections
-            client.post("/api/v1/prechecks/", claim(number, persons, rng), "application/json")
+            client.post("/api/v1/prechecks/", claim(number, population, rng), "application/json")
         for values in split.values():
             values.clear()
         seconds, cpu, violations = [], [], 0
         for number in range(requests):
-            body = claim(10 + number, persons, rng)
+            body = claim(10 + number, population, rng)
             started, used = time.perf_counter(), time.process_time()
             response = client.post("/api/v1/prechecks/", body, "application/json")
             seconds.append(time.perf_counter() - started)
@@ -341,17 +431,16 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _throughput(
-    key: str, threads: int, workers: int, seconds: float, persons: int, url: str
-) -> None:
+def _throughput(key: str, args: argparse.Namespace, population: Population, url: str) -> None:
+    threads, workers, seconds = args.threads, args.workers, args.seconds
     port = _free_port()
     # One polars thread per worker process: the processes already use every core.
     env = {**os.environ, "DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     env["POLARS_MAX_THREADS"] = "1"
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "medins.wsgi", "-b", f"127.0.0.1:{port}",
-         "-w", str(workers), "--keep-alive", "30", "--timeout", "120",
-         "--log-level", "warning"],
+         "-w", str(workers), "-k", "gthread", "--threads", str(args.worker_threads),
+         "--keep-alive", "30", "--timeout", "120", "--log-level", "warning"],
         env=env,
     )  # fmt: skip
     try:
@@ -366,7 +455,7 @@ def _throughput(
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             number = 0
             while time.monotonic() < deadline:
-                body = json.dumps(claim(1_000_000 * (index + 1) + number, persons, rng))
+                body = json.dumps(claim(1_000_000 * (index + 1) + number, population, rng))
                 number += 1
                 started = time.perf_counter()
                 try:
@@ -401,7 +490,8 @@ def _throughput(
         elapsed = time.monotonic() - started
         done = [value for values in results for value in values]
         print(
-            f"throughput, gunicorn {workers} workers, {threads} client threads, {elapsed:.0f} s: "
+            f"throughput, gunicorn {workers} gthread workers x {args.worker_threads} threads, "
+            f"{threads} client threads, {elapsed:.0f} s: "
             f"{len(done) / elapsed:.0f} pre-checks/s ({len(done):,} done, {sum(failures)} failed); "
             f"latency under load {_percentiles(done)}"
         )
