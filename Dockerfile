@@ -9,4 +9,4 @@ COPY services services
 RUN pip install --no-cache-dir .
 COPY . .
 EXPOSE 8000
-CMD ["gunicorn", "medins.wsgi", "-b", "0.0.0.0:8000", "-w", "4"]
+CMD ["gunicorn", "-c", "python:medins.gunicorn_conf", "medins.wsgi"]

@@ -1,59 +1,104 @@
-"""Load: mixed back-office and hospital API traffic against gunicorn on PostgreSQL.
+"""Load: mixed hospital API and back-office traffic at a fixed offered rate against gunicorn.
 
-`python -m benchmarks.run load` (or `python -m benchmarks.load_bench --seconds 30`):
+`python -m benchmarks.run load` (or `python -m benchmarks.load_bench --rate 200 --seconds 30`):
 1. creates the database `medins_load` on 127.0.0.1:5432 (LOAD_DATABASE_URL to change it),
-   migrates it and fills a small province with `manage.py demo` (once; kept for next time);
-2. starts gunicorn on 127.0.0.1 (a free port) with PRODUCTION-like settings minus TLS;
-3. sends closed-loop traffic from N threads: back-office pages as the demo auditor,
-   supervisor, clerk and administrator, and API reads as a hospital (settlements list and
-   detail, flags); reports throughput, p50/p95/p99 latency and errors per kind of request.
-Loopback only. It prints; it never asserts.
+   migrates it and fills a province with `manage.py demo` (once; kept for next time); then
+   sessions for the demo auditor, supervisor, clerk and administrator, API keys for the
+   institutions with the most settlements, and encounters to submit shaped like theirs;
+2. starts gunicorn with the production configuration (medins/gunicorn_conf.py) on PostgreSQL
+   and Redis (cache, sessions, throttles, broker: LOAD_REDIS_URL, default db 13);
+3. sends an open-model load: requests leave at a fixed rate whether or not earlier ones have
+   been answered (a late answer does not slow the next request down, as with real hospitals),
+   from one asyncio process over keep-alive connections; latency runs from the moment a
+   request was due, so a queue in front of the server counts. The mix (`--mix`) is hospital
+   submissions, pre-checks and reads and back-office page views;
+4. reports the offered and the achieved rate, p50/p95/p99 latency and errors per kind of
+   request, and where the machine's CPU went meanwhile (gunicorn, PostgreSQL, this load
+   generator, everything else), with the load average: the machine is shared.
+Loopback only. It prints; it never asserts. `--py-spy FILE` also samples the gunicorn workers
+during the measured window (raw folded stacks, for profiling).
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
+import asyncio
 import json
 import os
 import random
+import re
+import shutil
+import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/medins_load"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 BACK_OFFICE_USERS = ("auditor", "supervisor", "clerk", "admin")
+KEYED_INSTITUTIONS = 8
+# Per 100 requests. Hospital systems make most of the traffic; every encounter is pre-checked
+# before it is settled; auditors and clerks browse the back office.
+DEFAULT_MIX = "submit=15,precheck=15,read=25,list=10,flags=5,page=30"
+KINDS = ("submit", "precheck", "read", "list", "flags", "page")
+DATA_SHIFT = timedelta(days=28)  # submitted encounters follow the stored month: real history
 
 
-def _seed(database_url: str) -> dict:
-    """Run in a subprocess on the load database: data once, then sessions, a key and URLs."""
+# --- Seeding (in a subprocess configured for the load database) ---
+
+
+def _seed(database_url: str, persons: int, months: int) -> dict:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medins.settings")
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
-    from django.test import Client
+    from django.db.models import Count
+    from django.utils import timezone
 
     from medins.models import Institution
-    from settlement.api.credentials import api_credential_issue
-    from settlement.models import Settlement
+    from settlement.models import ApiCredential, Settlement
 
     call_command("migrate", verbosity=0, interactive=False)
     if not Settlement.objects.exists():
         with tempfile.TemporaryDirectory() as folder:
-            call_command("demo", persons=2000, months=1, out=Path(folder) / "batch", verbosity=0)
+            out = Path(folder) / "batch"
+            call_command("demo", persons=persons, months=months, out=out, verbosity=0)
+    ApiCredential.objects.filter(name="load bench", revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    # The stored data decides who is keyed, not the load's own earlier submissions (LB…).
+    ranked = (
+        Settlement.objects.filter(is_reversal=False)
+        .exclude(encounter_id__startswith="LB")
+        .values("institution_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "institution_id")[:KEYED_INSTITUTIONS]
+    )
+    hospitals = [_hospital(Institution.objects.get(pk=row["institution_id"])) for row in ranked]
+    return {
+        "sessions": _sessions(),
+        "pages": _all_pages(),
+        "hospitals": [hospital for hospital in hospitals if hospital["templates"]],
+        "settlements": Settlement.objects.count(),
+    }
+
+
+def _sessions() -> dict[str, str]:
+    """A logged-in session per back-office user, as a browser would hold after logging in."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
     sessions = {}
     for username in BACK_OFFICE_USERS:
         user = User.objects.get(username=username)
@@ -63,18 +108,15 @@ def _seed(database_url: str) -> dict:
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         sessions[username] = store.session_key
-    institution = Institution.objects.get(
-        pk=Settlement.objects.order_by("pk").values_list("institution_id", flat=True).first()
-    )
-    key = api_credential_issue(institution=institution, name="load bench", rate="1000000/min")
-    setl_ids = list(
-        Settlement.objects.filter(institution=institution).values_list("setl_id", flat=True)[:200]
-    )
+    return sessions
+
+
+def _all_pages() -> dict[str, list[str]]:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
     return {
-        "sessions": sessions,
-        "pages": {user: _pages_for(Client(), User.objects.get(username=user)) for user in sessions},
-        "api_key": key.key,
-        "setl_ids": setl_ids,
+        name: _pages_for(Client(), User.objects.get(username=name)) for name in BACK_OFFICE_USERS
     }
 
 
@@ -101,104 +143,366 @@ def _pages_for(client, user) -> list[str]:
     return sorted(set(pages))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _hospital(institution) -> dict:
+    """A key for the institution, its settlements to read, encounters shaped like its own."""
+    from django.test import Client
+
+    from settlement.api.credentials import api_credential_issue
+    from settlement.models import Settlement
+
+    key = api_credential_issue(institution=institution, name="load bench", rate="1000000/min")
+    stored = Settlement.objects.filter(institution=institution, is_reversal=False).exclude(
+        encounter_id__startswith="LB"
+    )
+    templates = [_template(settlement) for settlement in stored.order_by("pk")[:40]]
+    # One real submission each: a template the policy cannot settle is left out.
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key.key}")
+    usable = []
+    for number, template in enumerate(templates):
+        body = encounter_body(template, f"LBSEED{key.credential.prefix}{number:03d}")
+        response = client.post("/api/v1/settlements/", body, content_type="application/json")
+        if response.status_code == 201:
+            usable.append(template)
+    return {
+        "code": institution.code,
+        "key": key.key,
+        "setl_ids": list(stored.values_list("setl_id", flat=True)[:500]),
+        "list_pages": min(3, 1 + (len(templates) + stored.count()) // 50),
+        "templates": usable,
+    }
 
 
-def _wait_for(port: int, process: subprocess.Popen, timeout: float = 300) -> None:
-    """Until every worker answers: the app is imported once (--preload), then forked."""
-    deadline = time.monotonic() + timeout
-    answered = 0
-    while time.monotonic() < deadline and answered < 20:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", "/accounts/login/", headers={"Host": "127.0.0.1"})
-            answered += connection.getresponse().status == 200
-            connection.close()
-        except OSError:
-            time.sleep(0.5)
-    if answered < 20:
-        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
+def _template(settlement) -> dict:
+    """The encounter as the API takes it, times as offsets (seconds) from its begin time."""
+    begin = settlement.begin_time + DATA_SHIFT
+
+    def offset(moment: datetime) -> float:
+        return (moment + DATA_SHIFT - begin).total_seconds()
+
+    return {
+        "begin": begin.isoformat(),
+        "psn_no": settlement.person_id,
+        "insutype": settlement.insurance_type,
+        "med_type": settlement.medical_type,
+        "end": offset(settlement.end_time),
+        "dise_codg": settlement.main_diagnosis,
+        "adm_dept_codg": settlement.department_code,
+        "atddr_no": settlement.attending_code,
+        "diagnoses": [
+            {"diag_srt_no": item.rank, "diag_code": item.code}
+            for item in settlement.diagnoses.order_by("rank")
+        ],
+        "lines": [
+            {
+                "at": offset(line.occurred_at),
+                "med_list_codg": line.item_code,
+                "medins_list_codg": line.institution_item_code,
+                "med_chrgitm_type": line.charge_type,
+                "cnt": str(line.quantity),
+                "pric": str(line.unit_price),
+                "prd_days": line.supply_days,
+                "bilg_dept_codg": line.department_code,
+                "bilg_dr_codg": line.practitioner_code,
+                "chrgitm_lv": line.charge_level,
+            }
+            for line in settlement.fee_lines.order_by("line_id")
+        ],
+    }
 
 
-class Traffic:
-    """Closed-loop clients: each thread sends one request after another for `seconds`."""
-
-    def __init__(self, port: int, seed: dict) -> None:
-        self.port = port
-        self.seed = seed
-        self.latencies: dict[str, list[float]] = defaultdict(list)
-        self.errors: dict[str, int] = defaultdict(int)
-        self.samples: dict[str, str] = {}
-        self.lock = threading.Lock()
-
-    def _request(self, rng: random.Random) -> tuple[str, str, dict[str, str]]:
-        if rng.random() < 0.5 and self.seed["setl_ids"]:
-            headers = {"Authorization": f"Bearer {self.seed['api_key']}"}
-            choice = rng.random()
-            if choice < 0.4:
-                return (
-                    "api settlement",
-                    f"/api/v1/settlements/{rng.choice(self.seed['setl_ids'])}/",
-                    headers,
-                )
-            if choice < 0.8:
-                return "api settlements", "/api/v1/settlements/", headers
-            return "api flags", "/api/v1/flags/", headers
-        user = rng.choice([u for u in BACK_OFFICE_USERS if self.seed["pages"][u]])
-        path = rng.choice(self.seed["pages"][user])
-        return "page", path, {"Cookie": f"sessionid={self.seed['sessions'][user]}"}
-
-    def client(self, seconds: float, number: int) -> None:
-        rng = random.Random(number)
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            kind, path, headers = self._request(rng)
-            started = time.perf_counter()
-            try:
-                connection.request("GET", path, headers={**headers, "Host": "127.0.0.1"})
-                response = connection.getresponse()
-                response.read()
-                ok = response.status < 400
-                status = str(response.status)
-            except (OSError, http.client.HTTPException) as error:
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                ok, status = False, type(error).__name__
-            elapsed = time.perf_counter() - started
-            with self.lock:
-                self.latencies[kind].append(elapsed)
-                if not ok:
-                    self.errors[kind] += 1
-                    self.samples.setdefault(f"{kind} {status}", path)
-        connection.close()
+TIME = "%Y-%m-%d %H:%M:%S"
 
 
-def _percentile(values: list[float], share: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
+def encounter_body(template: dict, mdtrt_id: str) -> str:
+    """A new encounter (new IDs) from a template, as the JSON a hospital system would send."""
+    begin = datetime.fromisoformat(template["begin"]).astimezone()
 
+    def at(seconds: float) -> str:
+        return (begin + timedelta(seconds=seconds)).strftime(TIME)
 
-def _report(traffic: Traffic, seconds: float) -> None:
-    everything = [v for values in traffic.latencies.values() for v in values]
-    rows = [("all", everything), *sorted(traffic.latencies.items())]
-    header = ("requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors")
-    print(f"{'kind':<18}{header[0]:>9}" + "".join(f"{name:>8}" for name in header[1:]))
-    for kind, values in rows:
-        if len(values) < 2:
-            continue
-        errors = sum(traffic.errors.values()) if kind == "all" else traffic.errors[kind]
-        print(
-            f"{kind:<18}{len(values):>9}{len(values) / seconds:>8.1f}"
-            f"{_percentile(values, 0.50) * 1000:>8.1f}{_percentile(values, 0.95) * 1000:>8.1f}"
-            f"{_percentile(values, 0.99) * 1000:>8.1f}{errors:>8}"
+    lines = []
+    for number, line in enumerate(template["lines"], start=1):
+        cnt, pric = Decimal(line["cnt"]), Decimal(line["pric"])
+        fields = {key: value for key, value in line.items() if key != "at" and value is not None}
+        fields.update(
+            feedetl_sn=f"{mdtrt_id}-{number}",
+            fee_ocur_time=at(line["at"]),
+            det_item_fee_sumamt=str((cnt * pric).quantize(Decimal("0.01"))),
         )
-    for sample, path in traffic.samples.items():
-        print(f"  error {sample}: e.g. {path}")
+        lines.append(fields)
+    body = {
+        "mdtrt_id": mdtrt_id,
+        "psn_no": template["psn_no"],
+        "insutype": template["insutype"],
+        "med_type": template["med_type"],
+        "begntime": at(0),
+        "endtime": at(template["end"]),
+        "dise_codg": template["dise_codg"],
+        "adm_dept_codg": template["adm_dept_codg"],
+        "atddr_no": template["atddr_no"],
+        "diagnoses": template["diagnoses"],
+        "fee_details": lines,
+    }
+    return json.dumps(body, ensure_ascii=False)
+
+
+# --- Requests, built before the clock starts so the generator only sends ---
+
+
+def _raw(method: str, path: str, headers: dict[str, str], body: str = "") -> bytes:
+    data = body.encode()
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
+    if method != "GET":
+        lines += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
+
+
+class Requests:
+    """Draws the next request of the mix: its kind, its bytes, and a label for error samples."""
+
+    def __init__(self, seed: dict, mix: dict[str, int], run_tag: str) -> None:
+        self.seed = seed
+        self.rng = random.Random(7)
+        self.kinds = [kind for kind in KINDS for _ in range(mix.get(kind, 0))]
+        self.run_tag = run_tag
+        self.count = 0
+        self.users = [user for user in BACK_OFFICE_USERS if seed["pages"].get(user)]
+
+    def next(self) -> tuple[str, bytes, str]:
+        self.count += 1
+        kind = self.rng.choice(self.kinds)
+        if kind == "page":
+            user = self.rng.choice(self.users)
+            path = self.rng.choice(self.seed["pages"][user])
+            cookie = {"Cookie": f"sessionid={self.seed['sessions'][user]}"}
+            return kind, _raw("GET", path, cookie), path
+        hospital = self.rng.choice(self.seed["hospitals"])
+        auth = {"Authorization": f"Bearer {hospital['key']}"}
+        if kind in ("submit", "precheck"):
+            mdtrt_id = f"LB{self.run_tag}{self.count:07d}"
+            body = encounter_body(self.rng.choice(hospital["templates"]), mdtrt_id)
+            if kind == "submit":
+                auth["Idempotency-Key"] = mdtrt_id
+                return kind, _raw("POST", "/api/v1/settlements/", auth, body), mdtrt_id
+            return kind, _raw("POST", "/api/v1/prechecks/", auth, body), mdtrt_id
+        if kind == "read":
+            path = f"/api/v1/settlements/{self.rng.choice(hospital['setl_ids'])}/"
+        elif kind == "list":
+            page = min(self.rng.choice((1, 1, 1, 2, 3)), hospital["list_pages"])
+            path = f"/api/v1/settlements/?page={page}"
+        else:
+            path = "/api/v1/flags/"
+        return kind, _raw("GET", path, auth), path
+
+
+# --- The open-model load generator ---
+
+CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)")
+
+
+class _Connection:
+    """One keep-alive HTTP/1.1 connection: send a request, read one whole response."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self.reusable = True
+
+    async def exchange(self, raw: bytes) -> int:
+        self.writer.write(raw)
+        head = (await self.reader.readuntil(b"\r\n\r\n")).lower()
+        status = int(head[9:12])
+        self.reusable = b"\r\nconnection: close" not in head
+        length = CONTENT_LENGTH.search(head)
+        if length:
+            await self.reader.readexactly(int(length.group(1)))
+        elif b"\r\ntransfer-encoding: chunked" in head:
+            while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                await self.reader.readexactly(size + 2)
+            await self.reader.readuntil(b"\r\n")
+        else:
+            await self.reader.read()
+            self.reusable = False
+        return status
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class OpenLoad:
+    """Sends `rate` requests a second for `warmup + seconds`; measures after the warm-up."""
+
+    def __init__(self, port: int, requests: Requests, rate: float, timeout: float, limit: int):
+        self.port, self.requests, self.rate, self.timeout = port, requests, rate, timeout
+        self.slots = asyncio.Semaphore(limit)  # open connections at most
+        self.idle: list[_Connection] = []
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.errors: Counter[tuple[str, str]] = Counter()
+        self.samples: dict[tuple[str, str], str] = {}
+        self.lag = 0.0  # how late the generator sent its worst request (its own starvation)
+        self.connections = 0
+
+    async def run(self, warmup: float, seconds: float) -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        start = loop.time() + 0.05
+        measured_from = start + warmup
+        total = int(self.rate * (warmup + seconds))
+        pending: set[asyncio.Task] = set()
+        for number in range(total):
+            due = start + number / self.rate
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                self.lag = max(self.lag, -delay)
+            kind, raw, label = self.requests.next()
+            task = asyncio.create_task(self._one(kind, raw, label, due, due >= measured_from))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        sent_until = loop.time()
+        await asyncio.gather(*pending)
+        for connection in self.idle:
+            connection.close()
+        return measured_from, max(sent_until, measured_from + seconds)
+
+    async def _one(self, kind: str, raw: bytes, label: str, due: float, measured: bool) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(self.timeout), self.slots:
+                status = await self._send(raw)
+            outcome = "" if status < 400 else str(status)
+        except TimeoutError:
+            outcome = "timeout"
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as e:
+            outcome = type(e).__name__
+        if not measured:
+            return
+        self.latencies[kind].append(loop.time() - due)
+        if outcome:
+            self.errors[kind, outcome] += 1
+            self.samples.setdefault((kind, outcome), label)
+
+    async def _send(self, raw: bytes) -> int:
+        if self.idle:
+            connection = self.idle.pop()
+        else:
+            connection = _Connection(*await asyncio.open_connection("127.0.0.1", self.port))
+            self.connections += 1
+        try:
+            status = await connection.exchange(raw)
+        except BaseException:
+            connection.close()
+            raise
+        if connection.reusable:
+            self.idle.append(connection)
+        else:
+            connection.close()
+        return status
+
+
+# --- CPU accounting: where the machine's time went during the measured window ---
+
+TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values[:8]) - idle, sum(values[:8])
+
+
+def _process_ticks(match) -> dict[int, int]:
+    """utime + stime of every process whose (pid, ppid, cmdline) `match` accepts."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if match(int(entry.name), int(fields[1]), cmdline):
+            found[int(entry.name)] = int(fields[11]) + int(fields[12])
+    return found
+
+
+class CpuWatch:
+    def __init__(self, server_pid: int, database: str) -> None:
+        self.server_pid = server_pid
+        self.database = database.encode()
+
+    def snapshot(self) -> dict:
+        return {
+            "machine": _machine_ticks(),
+            "gunicorn": _process_ticks(lambda pid, ppid, _c: self.server_pid in (pid, ppid)),
+            "postgres": _process_ticks(
+                lambda _p, _pp, cmd: cmd.startswith(b"postgres: ") and self.database in cmd
+            ),
+            "generator": time.process_time(),
+            "wall": time.monotonic(),
+            "load": Path("/proc/loadavg").read_text().split()[:3],
+        }
+
+    @staticmethod
+    def report(before: dict, after: dict, requests: int) -> None:
+        wall = after["wall"] - before["wall"]
+        cores = os.cpu_count() or 1
+        busy = (after["machine"][0] - before["machine"][0]) / TICK
+        total = (after["machine"][1] - before["machine"][1]) / TICK
+
+        def spent(name: str) -> float:
+            return sum(t - before[name].get(pid, 0) for pid, t in after[name].items()) / TICK
+
+        ours = {
+            "gunicorn": spent("gunicorn"),
+            "postgres": spent("postgres"),
+            "generator": after["generator"] - before["generator"],
+        }
+        others = max(0.0, busy - sum(ours.values()))
+        print(
+            f"  CPU over {wall:.0f} s on {cores} cores: machine {100 * busy / total:.0f}% busy"
+            f" (load average {' '.join(before['load'])} before, {' '.join(after['load'])} after)"
+        )
+        for name, seconds in [*ours.items(), ("everything else", others)]:
+            per = f", {1000 * seconds / requests:.1f} ms per request" if requests else ""
+            print(f"    {name:<16}{100 * seconds / wall:6.0f}% of one core{per}")
+
+
+# --- Report ---
+
+
+def _percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _report(load: OpenLoad, seconds: float, mix: dict[str, int]) -> int:
+    everything = [v for values in load.latencies.values() for v in values]
+    rows = [("all", everything), *[(k, load.latencies[k]) for k in KINDS if load.latencies[k]]]
+    print(
+        f"  {'kind':<10}{'mix %':>6}{'sent':>7}{'ok/s':>8}{'p50 ms':>8}{'p95 ms':>8}"
+        f"{'p99 ms':>8}{'max ms':>8}{'errors':>7}"
+    )
+    for kind, values in rows:
+        ordered = sorted(values)
+        errors = sum(n for (k, _outcome), n in load.errors.items() if kind in ("all", k))
+        share = sum(mix.values()) if kind == "all" else mix.get(kind, 0)
+        print(
+            f"  {kind:<10}{share:>6}{len(values):>7}{(len(values) - errors) / seconds:>8.1f}"
+            + "".join(f"{_percentile(ordered, q) * 1000:>8.0f}" for q in (0.50, 0.95, 0.99, 1.0))
+            + f"{errors:>7}"
+        )
+    for (kind, outcome), count in sorted(load.errors.items()):
+        print(f"    error {kind} {outcome} ×{count}: e.g. {load.samples[kind, outcome]}")
+    return len(everything)
+
+
+# --- Orchestration ---
 
 
 def _database_ready(url: str) -> bool:
@@ -217,77 +521,200 @@ def _database_ready(url: str) -> bool:
     return True
 
 
-def main(argv: list[str]) -> None:
+def _redis_ready(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=2) as probe:
+            probe.sendall(b"PING\r\n")
+            return probe.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(port: int, process: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as probe:
+                probe.sendall(b"GET /accounts/login/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                if probe.recv(12).endswith(b"200"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
+
+
+def _parse_mix(text: str) -> dict[str, int]:
+    mix = {}
+    for part in text.split(","):
+        kind, _, share = part.partition("=")
+        if kind.strip() not in KINDS:
+            raise SystemExit(f"--mix: unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
+        mix[kind.strip()] = int(share)
+    return mix
+
+
+def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="load_bench")
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--rate", type=float, default=200, help="offered requests per second")
+    parser.add_argument("--seconds", type=float, default=30, help="measured duration")
+    parser.add_argument("--warmup", type=float, default=5, help="sent first, not measured")
+    parser.add_argument("--mix", default=DEFAULT_MIX, help=f"per 100 (default {DEFAULT_MIX})")
+    parser.add_argument("--timeout", type=float, default=10, help="a slower answer is an error")
+    parser.add_argument("--connections", type=int, default=256, help="open connections at most")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: its config)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default: its config)")
+    parser.add_argument("--worker-class", help="gunicorn worker class (default: its config)")
+    parser.add_argument("--persons", type=int, default=5000, help="demo size on first run")
+    parser.add_argument("--months", type=int, default=2)
+    parser.add_argument("--py-spy", dest="py_spy", help="sample the workers into this file")
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> None:
+    args = _arguments(argv)
     url = os.environ.get("LOAD_DATABASE_URL", DEFAULT_URL)
     if args.seed_only:
-        print(json.dumps(_seed(url)))
+        print(json.dumps(_seed(url, args.persons, args.months)))
         return
+    redis = os.environ.get("LOAD_REDIS_URL", DEFAULT_REDIS)
     if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
         print("  skipped: the load database must be on a loopback address")
         return
     if not _database_ready(url):
         return
-    environment = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "medins.settings"}
-    environment.pop("CELERY_BROKER_URL", None)  # reads only: no task is queued
+    if not _redis_ready(redis):
+        print(f"  skipped: Redis is not answering at {redis}")
+        return
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CACHE_URL": redis,
+        "CELERY_BROKER_URL": redis,
+        "DJANGO_SETTINGS_MODULE": "medins.settings",
+        "DEBUG": "false",
+    }
+    seed = _seeded(environment, args)
+    if seed is None:
+        return
+    port = _free_port()
+    server = _serve(environment, port, args)
+    try:
+        _wait_for(port, server)
+        _measure(server, port, seed, args, urlsplit(url).path.lstrip("/"))
+    finally:
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """SIGTERM, and SIGKILL to the whole group when requests are still queued after 15 s.
+
+    A gthread worker that stops with work still queued closes its wake-up pipe while its
+    threads go on writing to that descriptor number, by then reused for a PostgreSQL
+    connection: the database sees "invalid frontend message type 0". Killing the group
+    leaves no orphaned worker doing that.
+    """
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def _seeded(environment: dict[str, str], args: argparse.Namespace) -> dict | None:
     started = time.perf_counter()
+    command = [sys.executable, "-m", "benchmarks.load_bench", "--seed-only"]
+    command += ["--persons", str(args.persons), "--months", str(args.months)]
     seeded = subprocess.run(
-        [sys.executable, "-m", "benchmarks.load_bench", "--seed-only"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False
     )
     if seeded.returncode != 0:
         print(f"  seeding failed:\n{seeded.stderr[-3000:]}")
-        return
+        return None
     seed = json.loads(seeded.stdout.strip().splitlines()[-1])
     print(
-        f"  seeded in {time.perf_counter() - started:.1f} s: "
-        f"{sum(map(len, seed['pages'].values()))} page routes, {len(seed['setl_ids'])} settlements"
+        f"  seeded in {time.perf_counter() - started:.1f} s: {seed['settlements']:,} settlements"
+        f" stored, {sum(map(len, seed['pages'].values()))} page routes,"
+        f" {len(seed['hospitals'])} keyed institutions,"
+        f" {sum(len(h['templates']) for h in seed['hospitals'])} encounter shapes"
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "medins.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--preload",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**environment, "DEBUG": "false"},
+    return seed
+
+
+def _serve(environment: dict[str, str], port: int, args: argparse.Namespace) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:medins.gunicorn_conf"]
+    command += ["medins.wsgi:application", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    if args.worker_class:
+        command += ["--worker-class", args.worker_class]
+    return subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
+
+
+def _measure(server: subprocess.Popen, port: int, seed: dict, args, database: str) -> None:
+    mix = _parse_mix(args.mix)
+    requests = Requests(seed, mix, run_tag=f"{int(time.time()) % 100_000_000:08d}")
+    load = OpenLoad(port, requests, args.rate, args.timeout, args.connections)
+    watch = CpuWatch(server.pid, database)
+    print(
+        f"  offered {args.rate:.0f} req/s for {args.seconds:.0f} s after {args.warmup:.0f} s"
+        f" warm-up; gunicorn {_config_line(server.pid, args)}"
     )
-    try:
-        _wait_for(port, server)
-        traffic = Traffic(port, seed)
-        threads = [
-            threading.Thread(target=traffic.client, args=(args.seconds, n))
-            for n in range(args.concurrency)
-        ]
-        print(
-            f"  gunicorn {args.workers} workers, {args.concurrency} clients, {args.seconds:.0f} s"
-        )
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        _report(traffic, args.seconds)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+    async def go() -> tuple[dict, dict, float, float]:
+        loop = asyncio.get_running_loop()
+        marks: dict[str, dict] = {}
+        profiler: list[subprocess.Popen] = []
+
+        def start_measuring() -> None:
+            marks["before"] = watch.snapshot()
+            if args.py_spy:
+                profiler.append(_py_spy(server.pid, args.seconds, args.py_spy))
+
+        loop.call_later(args.warmup + 0.05, start_measuring)
+        begin, end = await load.run(args.warmup, args.seconds)
+        after = watch.snapshot()
+        for process in profiler:
+            process.wait(timeout=60)
+        return marks["before"], after, begin, end
+
+    before, after, begin, end = asyncio.run(go())
+    window = end - begin
+    print(
+        f"  achieved over {window:.1f} s, {load.connections} connections opened,"
+        f" generator at most {1000 * load.lag:.0f} ms late"
+    )
+    count = _report(load, window, mix)
+    CpuWatch.report(before, after, count)
+
+
+def _config_line(pid: int, args: argparse.Namespace) -> str:
+    from medins import gunicorn_conf
+
+    workers = len(_process_ticks(lambda _pid, ppid, _cmd: ppid == pid))
+    kind = args.worker_class or gunicorn_conf.worker_class
+    threads = f" × {args.threads or gunicorn_conf.threads} threads" if kind == "gthread" else ""
+    return f"{workers} workers{threads} ({kind})"
+
+
+def _py_spy(pid: int, seconds: float, out: str) -> subprocess.Popen:
+    binary = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    command = [binary, "record", "-p", str(pid), "--subprocesses", "-d", str(int(seconds))]
+    command += ["-r", "50", "-f", "raw", "-o", out, "--nonblocking"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":

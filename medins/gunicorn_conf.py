@@ -1,0 +1,27 @@
+"""gunicorn's settings for production: `gunicorn -c python:medins.gunicorn_conf medins.wsgi`.
+
+Chosen by measuring with `python -m benchmarks.run load` (mixed API and back-office traffic
+at a fixed offered rate). Each can be overridden from the environment (WEB_*) or on the
+command line, which wins over this file.
+"""
+
+from __future__ import annotations
+
+import os
+
+bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
+# A few processes per core, each with a few threads: requests spend part of their time
+# waiting on PostgreSQL, and a waiting thread lets another one run.
+workers = int(os.environ.get("WEB_WORKERS", 2 * (os.cpu_count() or 1)))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", 4))
+# Hospital systems send one request after another over one connection: keep it open rather
+# than pay a TCP handshake per request.
+keepalive = int(os.environ.get("WEB_KEEPALIVE", 15))
+# Import Django once, then fork: workers start fast and share the imported code's memory.
+preload_app = True
+timeout = int(os.environ.get("WEB_TIMEOUT", 60))
+graceful_timeout = 30
+# A worker that grew (an unusual report, a large export) is replaced now and then.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 20_000))
+max_requests_jitter = max_requests // 10
