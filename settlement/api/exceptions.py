@@ -88,15 +88,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     else:
         message = str(exc.detail)
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
-    response.data = {
-        "error": {
-            "status": response.status_code,
-            "code": code,
-            "message": message,
-            "fields": fields,
-        }
-    }
+    response.data = error_body(response.status_code, code, message, fields)
     return response
+
+
+def error_body(
+    status_code: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The one error shape (see the module's docstring), also for answers outside DRF."""
+    return {
+        "error": {"status": status_code, "code": code, "message": message, "fields": fields or {}}
+    }
 
 
 def _flatten(detail: Any, path: str, into: dict[str, list[str]]) -> None:

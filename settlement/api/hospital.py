@@ -33,7 +33,7 @@ from screening.models import Flag
 from screening.rules import ALL_RULES
 from settlement.api.credentials import api_user_for
 from settlement.api.exceptions import Conflict, FieldErrors
-from settlement.api.serializers import TIME_FORMAT, TIME_INPUTS
+from settlement.api.serializers import TIME_FORMAT, TIME_INPUTS, Text
 from settlement.api.views import InstitutionApiView, StrictFilterSet, errors
 
 RULE_NAMES = {module.RULE.code: module.RULE.name_zh for module in ALL_RULES}
@@ -104,7 +104,7 @@ class FlagOutputSerializer(serializers.ModelSerializer):
 
 
 class AppealInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=5000, help_text="申诉理由")
+    text = Text(max_length=5000, help_text="申诉理由")
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=10
     )
@@ -136,7 +136,7 @@ class BedCheckTaskSerializer(serializers.ModelSerializer):
 class BedCheckResultSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=BedCheckTask.Result.values)
     checked_at = serializers.DateTimeField(format=TIME_FORMAT, input_formats=TIME_INPUTS)
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    note = Text(max_length=500, required=False, allow_blank=True)
 
 
 # --- Reads ---

@@ -10,17 +10,31 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from medins import interchange
+from medins.text import no_control_characters
 from settlement.models import ImportBatch, PrecheckAnswer, Settlement
 
 TIME_FORMAT = interchange.DATETIME_FORMAT
 TIME_INPUTS = [TIME_FORMAT, "iso-8601"]
 MAX_LINES = 2000  # fee lines per encounter in one request
 AMOUNT_TOLERANCE = Decimal("0.01")  # det_item_fee_sumamt = cnt × pric within this
+
+
+class Text(serializers.CharField):
+    """An input text field that also refuses control characters (DRF refuses only NUL), as
+    sent: trimming would silently drop some (str.strip() counts U+001C–U+001F as space)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        try:
+            no_control_characters(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code="control_character") from error
+        return super().to_internal_value(data)
 
 
 def _time(**options: Any) -> serializers.DateTimeField:
@@ -33,21 +47,21 @@ def _money(**options: Any) -> serializers.DecimalField:
 
 class DiagnosisInputSerializer(serializers.Serializer):
     diag_srt_no = serializers.IntegerField(min_value=1, max_value=99)
-    diag_code = serializers.CharField(max_length=30)
+    diag_code = Text(max_length=30)
 
 
 class FeeDetailInputSerializer(serializers.Serializer):
-    feedetl_sn = serializers.CharField(max_length=40)
+    feedetl_sn = Text(max_length=40)
     fee_ocur_time = _time()
-    med_list_codg = serializers.CharField(max_length=50)
-    medins_list_codg = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    med_list_codg = Text(max_length=50)
+    medins_list_codg = Text(max_length=150, required=False, allow_blank=True)
     med_chrgitm_type = serializers.ChoiceField(choices=interchange.CHARGE_TYPES)
     cnt = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=Decimal("0.0001"))
     pric = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=Decimal("0"))
     det_item_fee_sumamt = _money(min_value=Decimal("0"))
     prd_days = serializers.IntegerField(min_value=0, max_value=3650, required=False)
-    bilg_dept_codg = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    bilg_dr_codg = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    bilg_dept_codg = Text(max_length=20, required=False, allow_blank=True)
+    bilg_dr_codg = Text(max_length=30, required=False, allow_blank=True)
     chrgitm_lv = serializers.ChoiceField(
         choices=interchange.CHARGE_LEVELS, required=False, allow_blank=True
     )
@@ -69,15 +83,15 @@ class FeeDetailInputSerializer(serializers.Serializer):
 class EncounterInputSerializer(serializers.Serializer):
     """One encounter to settle or pre-check: the settlement's fields, diagnoses, fee lines."""
 
-    mdtrt_id = serializers.CharField(max_length=40)
-    psn_no = serializers.CharField(max_length=30)
+    mdtrt_id = Text(max_length=40)
+    psn_no = Text(max_length=30)
     insutype = serializers.ChoiceField(choices=("310", "390"))
     med_type = serializers.ChoiceField(choices=interchange.MED_TYPES)
     begntime = _time()
     endtime = _time()
-    dise_codg = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    adm_dept_codg = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    atddr_no = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    dise_codg = Text(max_length=30, required=False, allow_blank=True)
+    adm_dept_codg = Text(max_length=20, required=False, allow_blank=True)
+    atddr_no = Text(max_length=30, required=False, allow_blank=True)
     diagnoses = DiagnosisInputSerializer(many=True, required=False)
     fee_details = FeeDetailInputSerializer(many=True, min_length=1, max_length=MAX_LINES)
 
@@ -207,7 +221,7 @@ class SettlementOutputSerializer(SettlementSummarySerializer):
 
 
 class ReversalInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    reason = Text(max_length=500, required=False, allow_blank=True)
 
 
 # --- Batch upload ---
@@ -280,11 +294,11 @@ class PrecheckOutputSerializer(serializers.Serializer):
 
 
 class WarnAnswerSerializer(serializers.Serializer):
-    warn_rslt_id = serializers.CharField(max_length=50, help_text="jr_id of the warning")
+    warn_rslt_id = Text(max_length=50, help_text="jr_id of the warning")
     dspo_way = serializers.ChoiceField(
         choices=PrecheckAnswer.Way.values, help_text="1 继续执行, 2 返回修改"
     )
-    dspo_way_rea = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    dspo_way_rea = Text(max_length=500, required=False, allow_blank=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["dspo_way"] == PrecheckAnswer.Way.CONTINUE and not attrs.get("dspo_way_rea"):

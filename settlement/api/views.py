@@ -43,7 +43,8 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    """The documented error responses: always 401 and 429, plus the endpoint's own."""
+    """The documented error responses: always 400 (a malformed request: bad parameters, a
+    control character in the URL or a header), 401 and 429, plus the endpoint's own."""
     described = {
         400: _("Invalid input: fields names each bad field by its path."),
         401: _("No, unknown or revoked API key."),
@@ -55,7 +56,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     }
     return {
         code: OpenApiResponse(serializers.ErrorSerializer, description=str(described[code]))
-        for code in sorted({401, 429, *codes})
+        for code in sorted({400, 401, 429, *codes})
     }
 
 

@@ -14,6 +14,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 
 from medins.interchange import FILES_BY_NAME, FileSpec
+from medins.text import CONTROL_PATTERN, CONTROL_REASON
 from settlement.batch import catalog, references, rules
 from settlement.batch.common import TypedFile, errors_where, file_error, no_errors
 from settlement.batch.read import ROW
@@ -150,6 +151,9 @@ def _limit_errors(both: pl.DataFrame, target: Target, label: str) -> list[pl.Dat
         reason = _("not one of %(choices)s") % {"choices": ", ".join(target.column.choices)}
         bad = raw.is_not_null() & ~raw.is_in(list(target.column.choices))
         found.append(errors_where(both, bad, file=label, column=name, reason=reason))
+    if target.kind == "str":  # PostgreSQL cannot store NUL; no control character is data
+        bad = raw.str.contains(CONTROL_PATTERN)
+        found.append(errors_where(both, bad, file=label, column=name, reason=str(CONTROL_REASON)))
     if target.kind == "str" and target.max_length:
         reason = _("longer than %(count)s characters") % {"count": target.max_length}
         bad = raw.str.len_chars() > target.max_length
