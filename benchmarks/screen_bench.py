@@ -1,8 +1,10 @@
 """Screening speed: screen_batch over a batch folder, then each rule timed on its own.
 
-`python -m benchmarks.screen_bench [BATCH] [--lines N]`. Without BATCH it uses
-bench-data/province-10m when present, else synthesizes N fee lines (default 2 million) of
-plausible, lightly irregular data into a temporary CSV batch. Prints, never asserts.
+`python -m benchmarks.screen_bench [BATCH] [--lines N]`. Without BATCH it uses the generated
+province of `benchmarks.generator_bench` (bench-data/province, ~10 million fee lines) when
+present, else synthesizes N fee lines (default 2 million) of plausible, lightly irregular data
+into a temporary CSV batch. Each screen_batch runs in a child process, so its peak memory is
+the batch's alone. Prints, never asserts.
 
 `python -m benchmarks.screen_bench BATCH --postgres [--workers 1,2] [--partitions P]` then
 measures the stored path: with DATABASE_URL on PostgreSQL (a database of its own, e.g.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-DEFAULT_BATCH = Path("bench-data/province-10m")
+DEFAULT_BATCH = Path("bench-data/province")
 SHANGHAI_NOW = datetime.fromisoformat("2025-07-01T00:00:00+08:00")
 START = datetime(2025, 3, 1)  # noqa: DTZ001 - frames hold naive Shanghai wall clock
 
@@ -169,22 +172,25 @@ def _report_run(workers: int, partitions: int, lines: int, wall: float) -> None:
 
 
 def _measure(batch: Path, out: Path) -> None:
-    from screening.batch import screen_batch
-
-    summary = screen_batch(path=batch, out=out, detected_at=SHANGHAI_NOW)
-    seconds = summary.timings["total"]
-    print(f"batch {batch}: {summary.lines:,} fee lines, window {summary.window_start}..")
-    print(
-        f"screen_batch total {seconds:.2f} s ({summary.lines / seconds:,.0f} lines/s): "
-        f"read {summary.timings['read']:.2f} s, rules together {summary.timings['rules']:.2f} s, "
-        f"write {summary.timings['write']:.2f} s; {sum(summary.counts.values()):,} flags"
-    )
-    timed = screen_batch(path=batch, out=out, detected_at=SHANGHAI_NOW, per_rule_timings=True)
-    print(f"inputs read into memory in {timed.timings['read']:.2f} s; each rule alone:")
-    for code, count in sorted(timed.counts.items(), key=lambda item: -timed.timings[item[0]]):
-        print(f"  {code:<24} {timed.timings[code]:7.3f} s {count:>9,} flags")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (whole process, synthesis included) {peak:,.0f} MiB")
+    """screen_batch in a fresh process (peak memory its own), then each rule timed alone."""
+    for per_rule in (False, True):
+        command = [sys.executable, "manage.py", "screen_batch", str(batch), "--out", str(out)]
+        started = time.perf_counter()
+        report = subprocess.run(
+            command + (["--per-rule-timings"] if per_rule else []),
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        wall = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(report.rstrip())
+        lines = int(report.split(" fee lines")[0].rsplit(" ", 1)[1])
+        label = "each rule alone" if per_rule else "all rules together"
+        print(
+            f"screen_batch ({label}): {wall:.1f} s wall with start-up, "
+            f"{lines / wall:,.0f} lines/s; peak memory (largest child so far) {peak:,.0f} MiB"
+        )
 
 
 def synthesize(folder: Path, *, lines: int, seed: int = 7) -> Path:

@@ -18,6 +18,7 @@ import polars as pl
 from django.utils.translation import gettext as _
 
 from screening.frames import empty
+from screening.rules import lines
 from screening.rules.base import FINDING_SCHEMA, Rule, Threshold
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -38,7 +39,8 @@ class ScreeningConfigError(ValueError):
 class ScreenResult:
     flags: pl.DataFrame  # FLAG_SCHEMA
     counts: dict[str, int]  # rule_code -> flags in the window (every rule that ran)
-    # "total" always; one entry per rule_code when the rules were timed one by one.
+    # "total" always (netting, plans and collection); "net_refunds" when lines were netted;
+    # one entry per rule_code when the rules were timed one by one.
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -62,19 +64,23 @@ def screen_frames(
     ScreeningConfigError for an unknown threshold or one outside its bounds.
     """
     config = config or {}
+    enabled = [module for module in rules if config.get(module.RULE.code, {}).get("enabled", True)]
+    started = time.perf_counter()
+    charged = _charged_lines(frames, enabled, engine)
+    timings: dict[str, float] = {}
+    if charged is not None:
+        timings["net_refunds"] = time.perf_counter() - started
     plans: dict[str, pl.LazyFrame] = {}
-    for module in rules:
+    for module in enabled:
         rule: Rule = module.RULE
         entry = config.get(rule.code, {})
-        if not entry.get("enabled", True):
-            continue
         thresholds = resolve_thresholds(rule, entry.get("thresholds") or {})
         inputs = {name: frames[name] if name in frames else empty(name) for name in rule.reads}
+        if rule.nets_refunds and charged is not None:
+            inputs["fee_lines"] = charged
         found = module.find(**inputs, **thresholds)
         severity = _severity(rule, entry.get("sev_deg"))
         plans[rule.code] = _flags(found, rule, severity, window_start, window_end)
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
     if per_rule_timings:
         collected = []
         for code, plan in plans.items():
@@ -89,6 +95,16 @@ def screen_frames(
     wall_clock = detected_at.astimezone(SHANGHAI).replace(tzinfo=None)
     flags = flags.with_columns(detected_at=pl.lit(wall_clock, dtype=pl.Datetime("us")))
     return ScreenResult(flags=flags.select(list(FLAG_SCHEMA)), counts=counts, timings=timings)
+
+
+def _charged_lines(
+    frames: Mapping[str, pl.LazyFrame], rules: list[ModuleType], engine: str
+) -> pl.LazyFrame | None:
+    """The fee lines net of refunds, computed once for every rule that nets them (eight
+    rules would otherwise repeat the four-key refund join over all lines)."""
+    if "fee_lines" not in frames or not any(module.RULE.nets_refunds for module in rules):
+        return None
+    return lines.net_of_refunds(frames["fee_lines"]).collect(engine=engine).lazy()
 
 
 def resolve_thresholds(rule: Rule, configured: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,11 @@ amounts but never count as items. A feature whose data are absent is null, never
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import polars as pl
 
 # Each feature with the smallest difference from the peer median that can mean anything
@@ -173,6 +178,39 @@ def _growth(units: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     )
 
 
+_computed: ContextVar[dict | None] = ContextVar("anomaly_features", default=None)
+
+
+@contextmanager
+def computed_once() -> Iterator[None]:
+    """Within the block, the features of the same frames are computed once: a batch's model
+    rules and its score exports share them (they were a quarter of a batch's time twice)."""
+    token = _computed.set({})
+    try:
+        yield
+    finally:
+        _computed.reset(token)
+
+
+def _computed_once_per_block(function: Callable[..., pl.LazyFrame]) -> Callable[..., pl.LazyFrame]:
+    """Within computed_once, a call with the same frames returns the features collected the
+    first time."""
+
+    @functools.wraps(function)
+    def features_of(**frames: pl.LazyFrame) -> pl.LazyFrame:
+        computed = _computed.get()
+        if computed is None:
+            return function(**frames)
+        key = (function.__name__, *(id(frames[name]) for name in sorted(frames)))
+        if key not in computed:
+            # The frames are kept with the result so that their ids cannot be reused meanwhile.
+            computed[key] = (frames, function(**frames).collect())
+        return computed[key][1].lazy()
+
+    return features_of
+
+
+@_computed_once_per_block
 def institution_features(
     *,
     fee_lines: pl.LazyFrame,
@@ -209,6 +247,7 @@ def _ordered_by_practitioner(fee_lines: pl.LazyFrame, base: pl.LazyFrame) -> pl.
     )
 
 
+@_computed_once_per_block
 def practitioner_features(
     *,
     fee_lines: pl.LazyFrame,

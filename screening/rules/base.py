@@ -28,6 +28,9 @@ class Rule:
     thresholds: tuple[Threshold, ...] = ()
     realtime: bool = False  # part of the pre-check subset
     lookback_days: int = 0  # history before the window the rule needs
+    # True when `find` reads fee_lines only through lines.net_of_refunds: the engine then
+    # nets the lines once for all such rules and passes the charged lines instead.
+    nets_refunds: bool = False
 
     def defaults(self) -> dict[str, float | int]:
         return {threshold.name: threshold.default for threshold in self.thresholds}

@@ -24,6 +24,7 @@ RULE = base.Rule(
         ),
     ),
     realtime=True,
+    nets_refunds=True,
 )
 
 _DAY_KEY = ("psn_no", "fixmedins_code", "med_list_codg", "fee_day")

@@ -48,6 +48,7 @@ RULE = base.Rule(
         ),
     ),
     realtime=True,
+    nets_refunds=True,
     lookback_days=90,
 )
 

@@ -24,6 +24,7 @@ RULE = base.Rule(
         ),
     ),
     realtime=True,
+    nets_refunds=True,
     lookback_days=30,
 )
 

@@ -13,6 +13,7 @@ RULE = base.Rule(
     scope="fee_line",
     reads=("fee_lines", "settlements"),
     sev_deg=1,
+    nets_refunds=True,
     thresholds=(
         base.Threshold(
             name="grace_days",

@@ -30,7 +30,11 @@ def net_of_refunds(fee_lines: pl.LazyFrame) -> pl.LazyFrame:
 
     Refunded units cancel the latest lines of the day first; a line cancelled entirely is
     dropped, a partly cancelled one keeps its remaining units. Refund lines never appear.
+    Lines netted already (they have net_cnt: the engine nets once for every rule) pass as
+    they are.
     """
+    if "net_cnt" in fee_lines.collect_schema():
+        return fee_lines
     lines = with_day(fee_lines)
     refunds = (
         lines.filter(pl.col("cnt") < 0).group_by(_REFUND_KEY).agg(refunded=-pl.col("cnt").sum())

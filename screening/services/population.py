@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from screening import engine, sources
+from screening.anomaly import features
 from screening.models import Flag, ScreeningRun, SubjectScore
 from screening.services.flags import flag_rows, flags_upsert, triage_update
 
@@ -33,20 +34,9 @@ def run_population_rules(
     )
     frames = sources.read_frames(needed, part, catalog_day=run.window_end) if needed else {}
     read = time.perf_counter() - started
-    result = (
-        engine.screen_frames(
-            frames,
-            rules=rules,
-            config=run.config,
-            window_start=run.window_start,
-            window_end=run.window_end,
-            detected_at=run.created_at,
-        )
-        if rules
-        else None
-    )
+    with features.computed_once():
+        result, institution_scores = _screened(run, rules, frames, scoring)
     flags = in_scope(result.flags, run.scope) if result else None
-    institution_scores = _scores_store(run, frames) if scoring else None
     compute = time.perf_counter() - started - read
     with transaction.atomic():
         if flags is not None:
@@ -125,3 +115,25 @@ def _score_objects(run: ScreeningRun, kind: str, scores: pl.DataFrame, key: str)
         )
         for row in scores.iter_rows(named=True)
     ]
+
+
+def screen_run_frames(
+    run: ScreeningRun, rules: list[Any], frames: dict[str, pl.LazyFrame]
+) -> engine.ScreenResult:
+    """The run's rules over frames, with the configuration and window the run recorded."""
+    return engine.screen_frames(
+        frames,
+        rules=rules,
+        config=run.config,
+        window_start=run.window_start,
+        window_end=run.window_end,
+        detected_at=run.created_at,
+    )
+
+
+def _screened(
+    run: ScreeningRun, rules: list[Any], frames: dict[str, pl.LazyFrame], scoring: bool
+) -> tuple[engine.ScreenResult | None, pl.DataFrame | None]:
+    """The population rules' flags and the stored scores; the model features computed once."""
+    result = screen_run_frames(run, rules, frames) if rules else None
+    return result, _scores_store(run, frames) if scoring else None

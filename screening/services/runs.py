@@ -20,12 +20,12 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from medins.models import Institution, Person
-from screening import engine, sources, tasks
+from screening import sources, tasks
 from screening.models import ScreeningPartition, ScreeningRun
 from screening.rules import ALL_RULES
 from screening.services.config import rule_config_in_force
 from screening.services.flags import flag_rows, flags_upsert
-from screening.services.population import run_population_rules
+from screening.services.population import run_population_rules, screen_run_frames
 
 # Longer than the slowest partition `make bench` measured (a few million lines: well under a
 # minute); a claim older than this was abandoned by a dead worker and may be taken again.
@@ -159,14 +159,7 @@ def screening_partition_run(*, partition_id: int) -> None:
         {name for m in rules for name in m.RULE.reads}, part, catalog_day=run.window_end
     )
     timings["read"] = time.perf_counter() - started
-    result = engine.screen_frames(
-        frames,
-        rules=rules,
-        config=run.config,
-        window_start=run.window_start,
-        window_end=run.window_end,
-        detected_at=run.created_at,
-    )
+    result = screen_run_frames(run, rules, frames)
     flags = _in_scope(result.flags, run.scope)
     timings["compute"] = time.perf_counter() - started - timings["read"]
     with transaction.atomic():

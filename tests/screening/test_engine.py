@@ -87,7 +87,7 @@ class TestScreenFrames:
             per_rule_timings=True,
         )
 
-        assert set(result.timings) == {"OVER_PRICE", "DUP_CHARGE", "total"}
+        assert set(result.timings) == {"OVER_PRICE", "DUP_CHARGE", "net_refunds", "total"}
         assert result.counts["OVER_PRICE"] == 1
 
 

@@ -213,3 +213,41 @@ class TestPractitionerFeatures:
         assert units.select("dr_code", "fixmedins_code", "encounters", "length_of_stay").rows() == [
             ("D7", "H1", 1, 2.0)
         ]
+
+
+class TestComputedOnce:
+    FRAMES = {
+        "fee_lines": FEE_LINES,
+        "settlements": SETTLEMENTS,
+        "institutions": INSTITUTIONS,
+        "persons": PERSONS,
+    }
+
+    @pytest.fixture
+    def builds(self, monkeypatch):
+        calls = []
+        build = features.settlement_base  # the first step of every feature build
+
+        def counted(**frames):
+            calls.append(frames)
+            return build(**frames)
+
+        monkeypatch.setattr(features, "settlement_base", counted)
+        return calls
+
+    def test_the_same_frames_are_featured_once_within_the_block(self, builds):
+        with features.computed_once():
+            first = features.institution_features(**self.FRAMES).collect()
+            again = features.institution_features(**self.FRAMES).collect()
+
+        assert len(builds) == 1
+        assert again.equals(first)
+        assert march(again.lazy()) == march(features.institution_features(**self.FRAMES))
+
+    def test_other_frames_and_calls_outside_the_block_are_featured_anew(self, builds):
+        with features.computed_once():
+            features.institution_features(**self.FRAMES)
+            features.institution_features(**{**self.FRAMES, "persons": empty("persons")})
+        features.institution_features(**self.FRAMES)
+
+        assert len(builds) == 3
