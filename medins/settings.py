@@ -239,3 +239,11 @@ INSTALLED_APPS += ["drf_spectacular_sidecar"]
 SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"] = "SIDECAR"
 SPECTACULAR_SETTINGS["SWAGGER_UI_FAVICON_HREF"] = "SIDECAR"
 SPECTACULAR_SETTINGS["REDOC_DIST"] = "SIDECAR"
+# --- Serving under load (issue 7; benchmarks/load_bench.py). With CACHE_URL (e.g.
+# redis://127.0.0.1:6379/1) every gunicorn worker shares one cache: API throttles count a
+# client's requests across all workers (a per-process cache would let it through N times),
+# and sessions are read from the cache, written through to the database. A Redis that is down
+# is a cache miss, never a failed request (medins/cache.py).
+if env("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL", backend="medins.cache.ResilientRedisCache")}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
