@@ -162,8 +162,7 @@ class SettlementListView(ListAPIView, WritingApiView):
             idempotency_key=key,
             at=timezone.now(),
         )
-        # A new settlement is answered from what was stored; a replay reads the first one.
-        settlement = settled.written or selectors.settlement_for_institution(
+        settlement = selectors.settlement_for_institution(
             institution=self.institution, setl_id=settled.settlement.setl_id
         )
         body = serializers.SettlementOutputSerializer(settlement).data
