@@ -61,6 +61,8 @@ def current_request_id() -> str:
 def _actor_of(user: Any) -> tuple[str, str, int | None]:
     if user is None or not getattr(user, "is_authenticated", False):
         return AuditEntry.ActorKind.ANONYMOUS, "", None
+    if not hasattr(user, "get_username"):  # an API caller that is no user (a third party)
+        return AuditEntry.ActorKind.API, f"{type(user).__name__}:{user}", None
     return AuditEntry.ActorKind.USER, user.get_username(), user.pk
 
 
@@ -131,7 +133,11 @@ class AuditLogMiddleware:
         finally:
             _current.reset(token)
         if writes:
-            self._record(request, response, user_before)
+            try:
+                self._record(request, response, user_before)
+            except Exception:
+                # The write itself is done; a failed log line must be loud, not a 500.
+                logger.exception("audit log entry lost for %s %s", request.method, request.path)
         response.headers["X-Request-ID"] = request_id
         return response
 
@@ -149,22 +155,18 @@ class AuditLogMiddleware:
         target = getattr(request, "audit_target", "") or ",".join(
             f"{key}={value}" for key, value in kwargs.items()
         )
-        try:
-            AuditEntry.objects.create(
-                at=timezone.now(),
-                actor_kind=kind,
-                actor=name[:150],
-                actor_id=user_id,
-                credential=_credential_label(auth),
-                action=f"http.{request.method.lower()}"[:100],
-                method=request.method[:10],
-                path=request.path[:500],
-                status_code=response.status_code,
-                target=_target_label(target)[:200],
-                detail={"view": view_name, **({"kwargs": kwargs} if kwargs else {})},
-                ip_address=client_ip(request),
-                request_id=request.request_id,
-            )
-        except Exception:
-            # The write itself is done; a failed log line must be loud, not a second failure.
-            logger.exception("audit log entry lost for %s %s", request.method, request.path)
+        AuditEntry.objects.create(
+            at=timezone.now(),
+            actor_kind=kind,
+            actor=name[:150],
+            actor_id=user_id,
+            credential=_credential_label(auth),
+            action=f"http.{request.method.lower()}"[:100],
+            method=request.method[:10],
+            path=request.path[:500],
+            status_code=response.status_code,
+            target=_target_label(target)[:200],
+            detail={"view": view_name, **({"kwargs": kwargs} if kwargs else {})},
+            ip_address=client_ip(request),
+            request_id=request.request_id,
+        )

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import authentication, exceptions, permissions, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,7 @@ from services.actions.consent import consent_use, token_digest
 from services.models import DataCategory, ThirdParty
 from services.selectors import chronic_certifications_in_force, cross_region_filing_in_force
 from services.selectors_consent import third_party_by_token
+from settlement.api.serializers import ErrorSerializer
 
 RECENT_SETTLEMENTS = 20
 
@@ -107,18 +108,29 @@ class PersonDataView(APIView):
 
     @extend_schema(
         summary="A person's data of one category, within their grant (logged)",
-        responses={200: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            **{
+                code: OpenApiResponse(ErrorSerializer, description=description)
+                for code, description in (
+                    (400, "A malformed request (a control character in the URL or a header)."),
+                    (401, "No, unknown or inactive third-party token."),
+                    (403, "The person has not granted this data, or the grant is spent."),
+                    (404, "No such person or data category."),
+                )
+            },
+        },
     )
     def get(self, request: Request, psn_no: str, category: str) -> Response:
+        # Errors are raised, so they come in the API's one JSON error shape.
         person = Person.objects.filter(pk=psn_no).first()
         if person is None or not DataCategory.objects.filter(pk=category).exists():
-            return Response({"detail": _("No such person or data category.")}, status=404)
+            raise exceptions.NotFound(_("No such person or data category."))
         grant = consent_use(
             third_party=request.user, person=person, category=category, at=timezone.now()
         )
         if grant is None:
-            return Response(
-                {"detail": _("The person has not granted you this data, or the grant is spent.")},
-                status=status.HTTP_403_FORBIDDEN,
+            raise exceptions.PermissionDenied(
+                _("The person has not granted you this data, or the grant is spent.")
             )
         return Response({"psn_no": psn_no, "category": category, "data": _answer(person, category)})

@@ -83,6 +83,22 @@ class TestAuditLogMiddleware:
         assert "s3cr3t" not in entry.credential
         assert entry.target == "code=H1"
 
+    def test_a_third_party_is_recorded_as_an_api_caller(self, client):
+        """A ThirdParty is no user (no get_username): this answered 500 (schemathesis)."""
+        from services.actions.consent import third_party_register
+
+        party, token = third_party_register(name="某商业保险公司")
+
+        response = client.post(
+            "/api/services/persons/1/basic/", HTTP_AUTHORIZATION=f"Token {token}"
+        )
+
+        entry = AuditEntry.objects.get()
+        assert response.status_code == 405
+        assert entry.actor_kind == AuditEntry.ActorKind.API
+        assert entry.actor == f"ThirdParty:{party.name}"
+        assert entry.actor_id is None
+
 
 class TestAuditRecord:
     def test_a_service_records_an_object_by_its_label(self, cast):
