@@ -6,13 +6,15 @@ import threading
 import time
 from datetime import date, timedelta
 
+import polars as pl
 import pytest
 from django.utils import timezone
 
 from medins.models import Designation, Person
 from screening.models import RuleConfigVersion
+from screening.sources import conform
 from settlement.api.encounters import new_id
-from settlement.api.precheck import claim_job, screen_claims
+from settlement.api.precheck import _history_frame, _typed_frame, claim_job, screen_claims
 from settlement.api.precheck_batch import Combiner
 from settlement.api.serializers import PrecheckInputSerializer
 from settlement.models import PrecheckAnswer, PrecheckRecord, PrecheckViolation
@@ -326,10 +328,10 @@ class TestOneImplementation:
         assert {code for code, _line in screened} == {"DUP_EXAM", "EXCLUSIVE_ITEMS", "OVER_PRICE"}
 
 
-def _job(institution, payload):
+def _job(institution, payload, at=None):
     incoming = PrecheckInputSerializer(data=payload)
     incoming.is_valid(raise_exception=True)
-    at = shanghai(2026, 3, 3)
+    at = at or shanghai(2026, 3, 3)
     person = Person.objects.get(psn_no=payload["psn_no"])
     return claim_job(new_id("T", at), institution, person, incoming.validated_data, at)
 
@@ -392,6 +394,37 @@ class TestClaimsCheckedTogether:
         assert rules[0] >= {"DUP_EXAM", "DUP_CHARGE", "EXCLUSIVE_ITEMS", "OVER_PRICE"}
         assert rules[0] >= {"EXCESS_QUANTITY"}
         assert rules[1:] == [{"DUP_EXAM"}, {"DIAG_MISMATCH"}, {"SPLIT_ADMISSION"}]
+
+    def test_claims_a_configuration_change_falls_between_are_not_run_together(self, world):
+        RuleConfigVersion.objects.create(
+            rule_code="OVER_PRICE", enabled=False, effective_from=shanghai(2026, 3, 3, 12)
+        )
+        other = PersonFactory(psn_no="37010200000000002")
+        capped = line("L1", DRUG, med_chrgitm_type="09", pric="12.00")
+        before = _job(world.qilu, encounter("MD0001", capped), shanghai(2026, 3, 3, 11))
+        after = _job(
+            world.qilu, encounter("MD0002", capped, psn_no=other.psn_no), shanghai(2026, 3, 3, 13)
+        )
+
+        with pytest.raises(ValueError, match="configuration changed"):
+            screen_claims([before, after])
+        assert [row["rule_code"] for row in screen_claims([before])[0]] == ["OVER_PRICE"]
+        assert screen_claims([after]) == [[]]
+
+    def test_frames_built_directly_are_what_conform_makes(self, world):
+        earlier = SettlementFactory(
+            person=world.person, institution=world.qingdao, begin_time=shanghai(2026, 2, 20, 9)
+        )
+        FeeLineFactory(line_id="OLD-1", settlement=earlier, item_code=EXAM, department_code="")
+        job = _job(world.qilu, encounter())
+
+        for name in ("fee_lines", "settlements"):
+            names, rows = job.history[name]
+            assert rows
+            found = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+            assert _history_frame(name, names, rows).equals(conform(name, found).collect())
+        persons = _typed_frame("persons", list(job.person), [tuple(job.person.values())])
+        assert persons.equals(conform("persons", pl.DataFrame([job.person])).collect())
 
 
 class TestCombiner:
