@@ -57,10 +57,13 @@ def export_rows(spec: FileSpec, *, institution_code: str | None = None) -> Query
 
 
 def settlements_for_institution(*, institution: Institution) -> QuerySet[Settlement]:
-    """The institution's settlements, newest first, with their reversal links."""
+    """The institution's settlements, newest first, with their reversal links.
+
+    Not their breakdowns: a list does not show them, and each is a JSON document of steps.
+    """
     return (
         Settlement.objects.filter(institution=institution)
-        .select_related("reversal", "reverses", "breakdown")
+        .select_related("reversal", "reverses")
         .order_by("-settled_at", "setl_id")
     )
 
@@ -69,6 +72,7 @@ def settlement_for_institution(*, institution: Institution, setl_id: str) -> Set
     """One settlement whole; raises Settlement.DoesNotExist outside the institution."""
     return (
         settlements_for_institution(institution=institution)
+        .select_related("breakdown")
         .prefetch_related(
             Prefetch("diagnoses", queryset=Diagnosis.objects.order_by("rank")),
             Prefetch("fee_lines", queryset=FeeLine.objects.order_by("line_id")),

@@ -27,6 +27,7 @@ from settlement.models import (
     FeeLine,
     IdempotencyRecord,
     Settlement,
+    SettlementBreakdown,
     SettlementReversal,
 )
 
@@ -37,6 +38,33 @@ ZERO = Decimal("0.00")
 class Settled:
     settlement: Settlement
     replayed: bool  # True: the Idempotency-Key had been seen; this is the first result
+    written: Written | None = None  # what this request stored (None for a replay)
+
+
+class Written:
+    """A settlement this request stored, as the response shows it, without reading it back.
+
+    Reads like the settlement with its rows (settlement_for_institution): diagnoses by rank,
+    fee lines by number, the breakdown, and no reversal either way (it is new).
+    """
+
+    reversal = None
+    reverses = None
+
+    def __init__(
+        self,
+        settlement: Settlement,
+        diagnoses: list[Diagnosis],
+        fee_lines: list[FeeLine],
+        breakdown: SettlementBreakdown,
+    ) -> None:
+        self._settlement = settlement
+        self.diagnoses = sorted(diagnoses, key=lambda diagnosis: diagnosis.rank)
+        self.fee_lines = sorted(fee_lines, key=lambda line: line.line_id)
+        self.breakdown = breakdown
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._settlement, name)
 
 
 def request_fingerprint(payload: Any) -> str:
@@ -70,11 +98,11 @@ def encounter_settle(
             if first is not None:
                 return Settled(settlement=first, replayed=True)
         person, catalog = _checked_references(institution, encounter)
-        settlement = _store(institution, encounter, person, catalog, at)
+        written = _store(institution, encounter, person, catalog, at)
         if record is not None:
-            record.settlement = settlement
+            record.settlement = written._settlement
             record.save(update_fields=["settlement"])
-    return Settled(settlement=settlement, replayed=False)
+    return Settled(settlement=written._settlement, replayed=False, written=written)
 
 
 def _idempotency_claim(
@@ -158,7 +186,7 @@ def _store(
     person: Person,
     catalog: dict[str, list[CatalogItem]],
     at: datetime,
-) -> Settlement:
+) -> Written:
     setl_id = new_id("S", at)
     fields = _model_fields(interchange.SETTLEMENTS, encounter)
     total = sum((line["det_item_fee_sumamt"] for line in encounter["fee_details"]), ZERO)
@@ -178,21 +206,24 @@ def _store(
         **fields,
     )
     try:
-        with transaction.atomic():
+        # No savepoint: on a clash the whole request's transaction is rolled back anyway.
+        with transaction.atomic(savepoint=False):
             settlement.save(force_insert=True)
     except IntegrityError as error:  # the same encounter settled by a request at this moment
         raise Conflict(
             _("Encounter %(mdtrt_id)s is already settled.") % {"mdtrt_id": encounter["mdtrt_id"]}
         ) from error
-    Diagnosis.objects.bulk_create(
-        Diagnosis(settlement=settlement, rank=item["diag_srt_no"], code=item["diag_code"])
-        for item in _diagnoses(encounter)
+    diagnoses = Diagnosis.objects.bulk_create(
+        [
+            Diagnosis(settlement=settlement, rank=item["diag_srt_no"], code=item["diag_code"])
+            for item in _diagnoses(encounter)
+        ]
     )
-    FeeLine.objects.bulk_create(
-        _fee_line(settlement, line, catalog) for line in encounter["fee_details"]
+    lines = FeeLine.objects.bulk_create(
+        [_fee_line(settlement, line, catalog) for line in encounter["fee_details"]]
     )
-    settlement_settle(settlement=settlement)
-    return settlement
+    breakdown = settlement_settle(settlement=settlement, fee_lines=lines, catalog_versions=catalog)
+    return Written(settlement, diagnoses, lines, breakdown)
 
 
 def _fee_line(

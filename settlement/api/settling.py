@@ -10,30 +10,40 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
-from settlement.models import Settlement, SettlementBreakdown
+from medins.models import CatalogItem
+from settlement.models import FeeLine, Settlement, SettlementBreakdown
 
 
 class PolicyRefused(exceptions.ValidationError):
     """No policy settles this claim (none in force, or the claim does not fit it)."""
 
 
-def settlement_settle(*, settlement: Settlement) -> SettlementBreakdown:
+def settlement_settle(
+    *,
+    settlement: Settlement,
+    fee_lines: list[FeeLine] | None = None,
+    catalog_versions: dict[str, list[CatalogItem]] | None = None,
+) -> SettlementBreakdown:
     """Fill the settlement's amounts from the policy in force and record the steps.
 
     Call inside the caller's transaction; raises PolicyRefused (400), and then the caller's
-    transaction stores nothing.
+    transaction stores nothing. fee_lines and catalog_versions: what the caller has just
+    stored and read, so that the engine's claim is built without reading them again.
     """
     from settlement.policy import engine
-    from settlement.policy.claims import claim_from_settlement
+    from settlement.policy.claims import LiveRegistry, claim_from_settlement
     from settlement.policy.selectors import negotiated_drug_codes, version_in_force
     from settlement.policy.services import claim_settle, settlement_usage_record
 
     try:
         version = version_in_force(day=timezone.localtime(settlement.end_time).date())
         claim = claim_from_settlement(
-            settlement, negotiated_codes=negotiated_drug_codes(version=version)
+            settlement,
+            negotiated_codes=negotiated_drug_codes(version=version),
+            registry=LiveRegistry(catalog_versions=catalog_versions),
+            fee_lines=fee_lines,
         )
-        breakdown = claim_settle(claim=claim)
+        breakdown = claim_settle(claim=claim, version=version)
     except engine.PolicyError as error:
         raise PolicyRefused(
             {

@@ -162,7 +162,8 @@ class SettlementListView(ListAPIView, WritingApiView):
             idempotency_key=key,
             at=timezone.now(),
         )
-        settlement = selectors.settlement_for_institution(
+        # A new settlement is answered from what was stored; a replay reads the first one.
+        settlement = settled.written or selectors.settlement_for_institution(
             institution=self.institution, setl_id=settled.settlement.setl_id
         )
         body = serializers.SettlementOutputSerializer(settlement).data

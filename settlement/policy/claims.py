@@ -67,10 +67,24 @@ class RegistrySnapshot:
         return any(_in_force(start, end, day) for start, end in self._filings.get(psn_no, ()))
 
 
-class _LiveRegistry:
-    """The same questions as RegistrySnapshot, asked of the database one settlement at a time."""
+class LiveRegistry:
+    """The same questions as RegistrySnapshot, asked of the database one settlement at a time.
+
+    catalog_versions: every version of the items concerned, when the caller has read them
+    already (the API, checking a submission); the catalog question is then not asked again.
+    """
+
+    def __init__(self, *, catalog_versions: dict[str, list[CatalogItem]] | None = None) -> None:
+        self._versions = catalog_versions
 
     def catalog(self, codes: set[str], day: date) -> dict[str, CatalogItem]:
+        if self._versions is not None:
+            return {
+                item.code: item
+                for code in codes
+                for item in self._versions.get(code, ())
+                if _in_force(item.effective_from, item.effective_to, day)
+            }
         items = CatalogItem.objects.filter(code__in=codes, effective_from__lte=day).filter(
             Q(effective_to__isnull=True) | Q(effective_to__gt=day)
         )
@@ -88,7 +102,8 @@ def claim_from_settlement(
     *,
     negotiated_codes: frozenset[str] = frozenset(),
     year_to_date: engine.YearToDate | None = None,
-    registry: RegistrySnapshot | None = None,
+    registry: RegistrySnapshot | LiveRegistry | None = None,
+    fee_lines: list | None = None,
 ) -> engine.Claim:
     """The claim this settlement settled, as the engine takes it.
 
@@ -106,9 +121,11 @@ def claim_from_settlement(
     end = timezone.localtime(settlement.end_time).date()
     person = settlement.person
     institution = settlement.institution
-    # .all() so that a caller's prefetch_related("fee_lines") saves the query.
-    fee_lines = sorted(settlement.fee_lines.all(), key=lambda fee: fee.line_id)
-    registry = registry or _LiveRegistry()
+    # .all() so that a caller's prefetch_related("fee_lines") saves the query; a caller that
+    # has just stored the lines passes them.
+    stored = settlement.fee_lines.all() if fee_lines is None else fee_lines
+    fee_lines = sorted(stored, key=lambda fee: fee.line_id)
+    registry = registry or LiveRegistry()
     catalog = registry.catalog({line.item_code for line in fee_lines}, begin)
     inpatient = settlement.is_inpatient
     lines = []

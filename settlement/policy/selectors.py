@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from medins.models import Role
@@ -109,18 +109,19 @@ def policy_set_of(
             )
             for d in ChronicDiseaseQuota.objects.filter(version=version, insutype=insutype)
         )
-    day_surgery = tuple(
-        engine.DaySurgeryRate(
-            code=r.code,
-            name=r.name,
-            fund_amount=r.fund_amount,
-            icd_prefixes=_prefixes(r.icd_prefixes),
+    day_surgery = ()
+    if med_type == engine.DAY_SURGERY:  # the only claims that use them: no query for others
+        day_surgery = tuple(
+            engine.DaySurgeryRate(
+                code=r.code,
+                name=r.name,
+                fund_amount=r.fund_amount,
+                icd_prefixes=_prefixes(r.icd_prefixes),
+            )
+            for r in DaySurgeryRate.objects.filter(
+                version=version, insutype=insutype, institution_level=institution_level
+            )
         )
-        for r in DaySurgeryRate.objects.filter(
-            version=version, insutype=insutype, institution_level=institution_level
-        )
-        if med_type == engine.DAY_SURGERY
-    )
     return engine.PolicySet(
         version=version.code,
         insutype=insutype,
@@ -184,15 +185,20 @@ def year_to_date(
         settlements = settlements.filter(end_time__lt=before)
     if exclude_setl_ids:
         settlements = settlements.exclude(setl_id__in=exclude_setl_ids)
-    hifp = settlements.aggregate(total=Sum("fund_paid"))["total"] or engine.ZERO
+    # Both sums in one scan: every fund payment, and those of unrecorded outpatient visits.
+    unrecorded = Q(
+        ~Exists(SettlementUsage.objects.filter(settlement=OuterRef("pk"))),
+        medical_type__in=OUTPATIENT_QUOTA_MED_TYPES,
+    )
+    totals = settlements.aggregate(
+        hifp=Sum("fund_paid"), outpatient=Sum("fund_paid", filter=unrecorded)
+    )
+    hifp = totals["hifp"] or engine.ZERO
     counters: dict[str, Decimal] = defaultdict(lambda: engine.ZERO)
     usages = SettlementUsage.objects.filter(settlement__in=settlements)
     for row in usages.values("key").annotate(total=Sum("amount")):
         counters[row["key"]] += row["total"]
-    unrecorded = settlements.annotate(usage_count=Count("policy_usages")).filter(
-        usage_count=0, medical_type__in=OUTPATIENT_QUOTA_MED_TYPES
-    )
-    outpatient = unrecorded.aggregate(total=Sum("fund_paid"))["total"]
+    outpatient = totals["outpatient"]
     if outpatient:
         counters[engine.OUTPATIENT_QUOTA] += outpatient
     return engine.YearToDate(hifp_pay=hifp, counters=dict(counters))

@@ -24,7 +24,7 @@ from settlement.policy.models import (
     PolicyVersion,
     SettlementUsage,
 )
-from settlement.policy.selectors import policy_in_force
+from settlement.policy.selectors import policy_set_of, version_in_force
 
 CHILD_MODELS = (PolicyScheme, ChronicDiseaseQuota, DaySurgeryRate, NegotiatedDrug)
 
@@ -33,18 +33,22 @@ class PolicyEditError(Exception):
     """A policy version cannot be changed this way; the message says why."""
 
 
-def claim_settle(*, claim: engine.Claim) -> engine.Breakdown:
-    """Settle claim under the policy in force on its last day; raises engine.PolicyError."""
-    policy = policy_in_force(
+def claim_settle(*, claim: engine.Claim, version: PolicyVersion | None = None) -> engine.Breakdown:
+    """Settle claim under the policy in force on its last day; raises engine.PolicyError.
+
+    version: the version in force on that day, when the caller has looked it up already.
+    """
+    policy = policy_set_of(
+        version=version or version_in_force(day=claim.end_date),
         insutype=claim.insutype,
         med_type=claim.med_type,
         institution_level=claim.institution_level,
-        day=claim.end_date,
     )
     return engine.settle(claim, policy)
 
 
-@transaction.atomic
+# No savepoint of its own: inside a caller's transaction a failure here fails the caller too.
+@transaction.atomic(savepoint=False)
 def settlement_usage_record(*, settlement: Settlement, breakdown: engine.Breakdown) -> None:
     """Store what the settlement adds to the person's year counters; idempotent."""
     SettlementUsage.objects.filter(settlement=settlement).delete()

@@ -1,0 +1,97 @@
+"""The hot endpoints of the load test ask the database a bounded number of questions.
+
+Bounds, not timings (speed is measured by benchmarks/load_bench.py): each is what the code
+needs today, so a change that adds a query per request, or one per row, fails here first.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.api.conftest import encounter, line, world  # noqa: F401  (fixture)
+from tests.factories import make_user
+
+SETTLEMENTS = "/api/v1/settlements/"
+# Authentication and designation (2); the request's transaction, a savepoint inside the
+# test's (2); the idempotency claim (3); person, encounter, catalog and stored lines (4);
+# settlement, diagnoses, lines (3); the policy: version, negotiated drugs, the person's year
+# (2), certifications, scheme (5); amounts, counters (2, none to add here); breakdown,
+# idempotency record (2); the audit entry (1).
+SUBMIT_QUERIES = 25
+READ_QUERIES = 4  # authentication; the settlement with its links, its diagnoses, its lines
+LIST_QUERIES = 3  # authentication; the count for the pages; one page of settlements
+
+
+def _submit(client, number: str, **headers):
+    payload = encounter(number, line(f"{number}-1"), line(f"{number}-2", cnt="2"))
+    return client.post(SETTLEMENTS, payload, format="json", **headers)
+
+
+def test_a_submission_asks_a_fixed_number_of_questions(world, django_assert_max_num_queries):  # noqa: F811
+    _submit(world.hospital, "MDWARM")  # the credential's last use is recorded once a minute
+
+    with django_assert_max_num_queries(SUBMIT_QUERIES):
+        response = _submit(world.hospital, "MD0001", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert response.status_code == 201
+
+
+def test_a_submission_is_answered_as_a_read_of_it_answers(world):  # noqa: F811
+    created = _submit(world.hospital, "MD0001").json()
+
+    read = world.hospital.get(f"{SETTLEMENTS}{created['setl_id']}/").json()
+
+    assert created == read
+
+
+def test_a_replayed_submission_answers_the_first_result(world):  # noqa: F811
+    first = _submit(world.hospital, "MD0001", HTTP_IDEMPOTENCY_KEY="k-1").json()
+
+    again = _submit(world.hospital, "MD0001", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert again.status_code == 200
+    assert again.json() == first
+
+
+def test_reading_a_settlement_asks_the_same_however_many_lines_it_has(
+    world,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    lines = [line(f"MD0001-{n}") for n in range(1, 9)]
+    setl_id = world.hospital.post(SETTLEMENTS, encounter("MD0001", *lines), format="json").json()[
+        "setl_id"
+    ]
+    world.hospital.get(SETTLEMENTS)  # the credential's last use is recorded once a minute
+
+    with django_assert_max_num_queries(READ_QUERIES):
+        response = world.hospital.get(f"{SETTLEMENTS}{setl_id}/")
+
+    assert len(response.json()["fee_details"]) == 8
+
+
+def test_the_list_asks_the_same_however_many_settlements_it_shows(
+    world,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    for number in range(6):
+        _submit(world.hospital, f"MD{number:04d}")
+
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = world.hospital.get(SETTLEMENTS)
+
+    assert response.json()["count"] == 6
+
+
+def test_a_back_office_page_reads_the_user_and_the_role_in_one_query(client, db):
+    client.force_login(make_user("auditor", region_code="3701"))
+    client.get("/audit/cases/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/audit/cases/")
+
+    assert response.status_code == 200
+    users = [q["sql"] for q in queries if 'FROM "auth_user"' in q["sql"]]
+    assert len(users) == 1
+    assert "medins_userprofile" in users[0]
+    assert not [q for q in queries if q["sql"].startswith('SELECT "medins_userprofile"')]
