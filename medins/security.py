@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -98,6 +99,15 @@ class LockoutModelBackend(ModelBackend):
         else:
             LoginFailure.objects.filter(username=username).delete()
         return user
+
+    def get_user(self, user_id: Any) -> AbstractBaseUser | None:
+        """The session's user and its profile in one query: every page asks for the role."""
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("profile").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 class SecurityHeadersMiddleware:
