@@ -63,18 +63,25 @@ def find(
 
 
 def _candidate_days(charged: pl.LazyFrame, same_moment_seconds: int) -> pl.LazyFrame:
-    # A cheap hash pass finds the person-item-days that can hold a finding, so that only
-    # those few lines are sorted.
-    repeats = pl.len() > (pl.col("fee_ocur_time").n_unique() if same_moment_seconds == 0 else 1)
-    return (
-        charged.group_by("day_hash")
-        .agg(
-            repeats=repeats,
-            over_limit=(pl.col("net_cnt").sum() - pl.col("max_daily_cnt").first()).round(6) > 0,
-        )
-        .filter(pl.col("repeats") | pl.col("over_limit").fill_null(False))
+    # A cheap pass over a few integer columns finds the person-item-days that can hold a
+    # finding, so that only those few lines are sorted: days with two charges at one
+    # moment (or two charges at all, when moments may lie apart), and days of items with a
+    # daily limit whose units exceed it.
+    narrow = charged.select("day_hash", "fee_ocur_time", "net_cnt", "max_daily_cnt")
+    # Two lines of one day at one moment share day_hash ^ hash(time); others rarely do, and
+    # those few the exact pass clears.
+    moment = pl.col("day_hash")
+    if same_moment_seconds == 0:
+        moment = moment ^ pl.col("fee_ocur_time").hash()
+    repeats = narrow.filter(moment.is_duplicated()).select("day_hash")
+    over_limit = (
+        narrow.filter(pl.col("max_daily_cnt").is_not_null())
+        .group_by("day_hash")
+        .agg(over=(pl.col("net_cnt").sum() - pl.col("max_daily_cnt").first()).round(6) > 0)
+        .filter("over")
         .select("day_hash")
     )
+    return pl.concat([repeats, over_limit]).unique()
 
 
 def _mark(ordered: pl.LazyFrame, same_moment_seconds: int) -> pl.LazyFrame:

@@ -64,7 +64,11 @@ def find(
         restricted = restricted.with_columns(
             indication_met=pl.lit(None, pl.Boolean), diagnoses=pl.lit(None, pl.List(pl.String))
         )
-    judged = restricted.with_columns(broken=_broken()).filter(pl.col("broken").list.len() > 0)
+    checks = _checks()
+    # Most restricted lines break nothing: keep those that break a limit before listing which.
+    judged = restricted.filter(pl.any_horizontal(checks.values())).with_columns(
+        broken=_broken(checks)
+    )
     indication_only = (pl.col("broken").list.len() == 1) & pl.col("broken").list.contains(
         "indication"
     )
@@ -164,7 +168,8 @@ def _indication(
     )
 
 
-def _broken() -> pl.Expr:
+def _checks() -> dict[str, pl.Expr]:
+    """Each limit's breach as a boolean, false where the data cannot tell."""
     gend = pl.col("gend")
     checks = {
         "gender": pl.col("lmt_gend").is_in(["1", "2"])
@@ -181,8 +186,12 @@ def _broken() -> pl.Expr:
         & (pl.col("hosp_level").fill_null(0) < pl.col("lmt_min_hosp_lv")),
         "pay_days": pl.col("pay_day_no") > pl.col("max_pay_days"),
     }
+    return {name: checks[name].fill_null(False) for name in _BROKEN}
+
+
+def _broken(checks: dict[str, pl.Expr]) -> pl.Expr:
     return pl.concat_list(
-        pl.when(checks[name].fill_null(False)).then(pl.lit(name)) for name in _BROKEN
+        pl.when(check).then(pl.lit(name)) for name, check in checks.items()
     ).list.drop_nulls()
 
 

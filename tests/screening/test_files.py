@@ -117,6 +117,30 @@ class TestDiagnose:
         assert files.diagnose(write_batch(tmp_path)) is None
 
 
+class TestNativeRead:
+    def test_reads_every_frame_as_the_text_path_does(self, tmp_path):
+        lines = [
+            {**FEE_DETAILS[0], "pric": "0.295", "det_item_fee_sumamt": "123456789012.57"},
+            {**FEE_DETAILS[1], "pric": "-0.07", "det_item_fee_sumamt": "7", "cnt": ""},
+        ]
+        folder = write_batch(tmp_path, fee_details=lines)
+
+        native = {k: v.collect() for k, v in files.read_batch(folder, native=True).items()}
+        text = {k: v.collect() for k, v in files.read_batch(folder).items()}
+
+        assert native["fee_lines"]["pric"].to_list() == [30, -7]  # to the nearest fen
+        for name, frame in text.items():
+            assert native[name].equals(frame), name
+
+    def test_refuses_what_only_the_text_path_reads(self, tmp_path):
+        lines = [{**FEE_DETAILS[0], "cnt": " 2 "}, FEE_DETAILS[1]]
+        folder = write_batch(tmp_path, fee_details=lines)
+
+        with pytest.raises(pl.exceptions.PolarsError):
+            files.read_batch(folder, native=True)["fee_lines"].collect()
+        assert files.read_batch(folder)["fee_lines"].collect()["cnt"][0] == 2.0
+
+
 def test_data_span_covers_charges_and_encounters(tmp_path):
     settlement = {**SETTLEMENTS[0], "endtime": "2025-03-12 08:00:00"}
     with files.open_batch(write_batch(tmp_path, settlements=[settlement])) as batch:

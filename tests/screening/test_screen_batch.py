@@ -67,6 +67,19 @@ class TestScreenBatch:
             )
         assert not (tmp_path / "out" / "flags.csv").exists()
 
+    def test_numbers_with_spaces_around_still_read(self, tmp_path):
+        # The CSV reader refuses " 15.01 "; screen_batch then reads the batch as text.
+        padded = [{**line, "pric": f" {line['pric']} "} for line in FEE_DETAILS]
+
+        batch.screen_batch(
+            path=write_batch(tmp_path / "in", fee_details=padded),
+            out=tmp_path / "out",
+            detected_at=AT,
+        )
+
+        flags = rows(tmp_path / "out" / "flags.csv")
+        assert [f["flag_id"] for f in flags] == ["DUP_CHARGE:F2", "OVER_PRICE:F1", "OVER_PRICE:F2"]
+
     def test_per_rule_timings(self, tmp_path):
         summary = batch.screen_batch(
             path=write_batch(tmp_path / "in"),
