@@ -565,7 +565,9 @@ def _parse_mix(text: str) -> dict[str, int]:
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="load_bench")
-    parser.add_argument("--rate", type=float, default=200, help="offered requests per second")
+    parser.add_argument(
+        "--rate", default="200", help="offered requests per second; a list (50,100,200): steps"
+    )
     parser.add_argument("--seconds", type=float, default=30, help="measured duration")
     parser.add_argument("--warmup", type=float, default=5, help="sent first, not measured")
     parser.add_argument("--mix", default=DEFAULT_MIX, help=f"per 100 (default {DEFAULT_MIX})")
@@ -577,8 +579,11 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--persons", type=int, default=5000, help="demo size on first run")
     parser.add_argument("--months", type=int, default=2)
     parser.add_argument("--py-spy", dest="py_spy", help="sample the workers into this file")
+    parser.add_argument("--app-dir", type=Path, default=ROOT, help="serve this checkout instead")
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.rates = [float(rate) for rate in args.rate.split(",")]
+    return args
 
 
 def main(argv: list[str]) -> None:
@@ -653,7 +658,9 @@ def _seeded(environment: dict[str, str], args: argparse.Namespace) -> dict | Non
 
 
 def _serve(environment: dict[str, str], port: int, args: argparse.Namespace) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:medins.gunicorn_conf"]
+    command = [sys.executable, "-m", "gunicorn"]
+    if (args.app_dir / "medins" / "gunicorn_conf.py").exists():
+        command += ["-c", "python:medins.gunicorn_conf"]
     command += ["medins.wsgi:application", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
     if args.workers:
         command += ["--workers", str(args.workers)]
@@ -661,18 +668,29 @@ def _serve(environment: dict[str, str], port: int, args: argparse.Namespace) -> 
         command += ["--threads", str(args.threads)]
     if args.worker_class:
         command += ["--worker-class", args.worker_class]
-    return subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
+    return subprocess.Popen(command, cwd=args.app_dir, env=environment, start_new_session=True)
 
 
 def _measure(server: subprocess.Popen, port: int, seed: dict, args, database: str) -> None:
     mix = _parse_mix(args.mix)
     requests = Requests(seed, mix, run_tag=f"{int(time.time()) % 100_000_000:08d}")
-    load = OpenLoad(port, requests, args.rate, args.timeout, args.connections)
+    print(f"  gunicorn {_config_line(server.pid, args)}; mix {args.mix}")
+    # Every worker thread imports and compiles on its first requests: not part of a step.
+    asyncio.run(OpenLoad(port, requests, PRIME_RATE, args.timeout, args.connections).run(3, 0))
+    for number, rate in enumerate(args.rates):
+        if number:
+            time.sleep(DRAIN_SECONDS)  # an overloaded step leaves abandoned requests queued
+        _step(server, port, requests, rate, args, database, mix)
+
+
+PRIME_RATE = 20
+DRAIN_SECONDS = 10
+
+
+def _step(server, port: int, requests: Requests, rate: float, args, database: str, mix) -> None:
+    load = OpenLoad(port, requests, rate, args.timeout, args.connections)
     watch = CpuWatch(server.pid, database)
-    print(
-        f"  offered {args.rate:.0f} req/s for {args.seconds:.0f} s after {args.warmup:.0f} s"
-        f" warm-up; gunicorn {_config_line(server.pid, args)}"
-    )
+    print(f"  offered {rate:.0f} req/s for {args.seconds:.0f} s after {args.warmup:.0f} s warm-up")
 
     async def go() -> tuple[dict, dict, float, float]:
         loop = asyncio.get_running_loop()
@@ -705,9 +723,11 @@ def _config_line(pid: int, args: argparse.Namespace) -> str:
     from medins import gunicorn_conf
 
     workers = len(_process_ticks(lambda _pid, ppid, _cmd: ppid == pid))
-    kind = args.worker_class or gunicorn_conf.worker_class
+    configured = (args.app_dir / "medins" / "gunicorn_conf.py").exists()
+    kind = args.worker_class or (gunicorn_conf.worker_class if configured else "sync")
     threads = f" × {args.threads or gunicorn_conf.threads} threads" if kind == "gthread" else ""
-    return f"{workers} workers{threads} ({kind})"
+    served = "" if args.app_dir == ROOT else f", serving {args.app_dir}"
+    return f"{workers} workers{threads} ({kind}){served}"
 
 
 def _py_spy(pid: int, seconds: float, out: str) -> subprocess.Popen:
