@@ -165,7 +165,7 @@ MATRIX: dict[str, Entry] = {
         hidden=("other_auditor", "auditor", "other_clerk", "clerk", "other_hospital", "hospital"),
     ),
     "policy:version": only(hidden=SIGNED_IN),
-    "policy:versions": only(*SIGNED_IN),
+    "policy:versions": only(*BACK_OFFICE, hidden=HOSPITALS),  # drafts: tests/test_object_scope.py
     "screening:run-detail": only("supervisor", "admin"),
     "screening:run-start": only("supervisor", "admin", method="POST"),
     "screening:runs": only("supervisor", "admin"),
@@ -235,9 +235,9 @@ def _patterns() -> list[tuple[str, str]]:
     return sorted(dict(walk(get_resolver().url_patterns, "", "")).items())
 
 
-@pytest.fixture
-def world(db, cast):
-    """The cast plus the roles the matrix adds, each with a client that acts as it."""
+def role_clients(cast) -> tuple[dict, dict[str, str]]:
+    """A client acting as each role (the cast plus the roles the matrix adds), and the two
+    hospitals' API keys. Shared with tests/test_object_scope.py."""
     from rest_framework.test import APIClient
 
     from settlement.api.credentials import api_credential_issue
@@ -258,6 +258,19 @@ def world(db, cast):
         "other_hospital": api_credential_issue(institution=cast.qingdao, name="m").key,
         "hospital": api_credential_issue(institution=cast.qilu, name="m").key,
     }
+    clients = {}
+    for role in ROLES:
+        client = APIClient()
+        if role in users:
+            client.force_login(users[role])
+        clients[role] = client
+    return clients, keys
+
+
+@pytest.fixture
+def world(db, cast):
+    """Every role's client, and the objects the URLs name (made-up ids name none)."""
+    clients, keys = role_clients(cast)
     person = PersonFactory(psn_no=PSN_NO, division_code="370102", birth_date=date(1970, 5, 17))
     SettlementFactory(setl_id=SETL_ID, person=person, institution=cast.qilu)
     Flag.objects.create(
@@ -288,12 +301,6 @@ def world(db, cast):
         created_at=shanghai(2026, 4, 1),
     )
     InstitutionFactory(code="P37010200001", division_code="370102", kind="2")
-    clients = {}
-    for role in ROLES:
-        client = APIClient()
-        if role in users:
-            client.force_login(users[role])
-        clients[role] = client
     return clients, keys
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from medins.models import Role
 from medins.selectors import role_of
+from settlement.policy.models import PolicyVersion
 from settlement.policy.refund_decisions import refund_run_decide, refund_run_write_csv
 from settlement.policy.refunds import RefundError, refund_run_request
 from settlement.policy.selectors import (
@@ -28,16 +30,35 @@ from settlement.policy.selectors import (
 LINES_SHOWN = 200
 
 
+# Who reads policy versions (issue 7 review): the back office that settles, audits or explains
+# amounts; clerks and network managers too, since manual reimbursement at the window settles
+# under the policy in force. Drafts only for those who prepare and approve them. Hospital
+# users get their amounts, step by step, with each settlement over the API.
+POLICY_READERS = (Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR, Role.CLERK, Role.MANAGER)
+DRAFT_READERS = (Role.ADMIN, Role.SUPERVISOR)
+
+
+def _versions_visible(request: HttpRequest) -> QuerySet[PolicyVersion]:
+    """The versions the user may read (404 for roles that read none)."""
+    role = role_of(request.user)
+    if role not in POLICY_READERS:
+        raise Http404
+    versions = versions_with_authors()
+    if role not in DRAFT_READERS:
+        versions = versions.filter(status=PolicyVersion.Status.PUBLISHED)
+    return versions
+
+
 @require_GET
 @login_required
 def policy_versions(request: HttpRequest) -> HttpResponse:
-    return render(request, "policy/versions.html", {"versions": versions_with_authors()})
+    return render(request, "policy/versions.html", {"versions": _versions_visible(request)})
 
 
 @require_GET
 @login_required
 def policy_version(request: HttpRequest, code: str) -> HttpResponse:
-    version = versions_with_authors().filter(code=code).first()
+    version = _versions_visible(request).filter(code=code).first()
     if version is None:
         raise Http404
     return render(request, "policy/version.html", {"version": version, **version_rates(version)})
