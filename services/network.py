@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Left
 
 from medins.models import Division, Institution, Person
 from services.models import CentralPurchaseOffer, Station, Village
@@ -63,15 +65,40 @@ def coverage_by_county(
         .values_list("county_id")
         .annotate(n=Count("pk"))
     )
-    rows = []
+    villages: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    rows = Village.objects.filter(county_id__in=codes).values_list(
+        "county_id", "longitude", "latitude"
+    )
+    for code, lon, lat in rows:
+        villages[code].append((float(lon), float(lat)))
+    insured = _insured_by_county(codes)
+    coverage = []
     for county in counties:
-        villages = list(Village.objects.filter(county=county).values_list("longitude", "latitude"))
-        covered = sum(
-            _served(float(lon), float(lat), points, longitudes, radius_km) for lon, lat in villages
+        near = villages[county.code]
+        covered = sum(_served(lon, lat, points, longitudes, radius_km) for lon, lat in near)
+        coverage.append(
+            Coverage(county, len(near), covered, stations.get(county.code, 0), insured[county.code])
         )
-        insured = Person.objects.filter(division_code__startswith=county.code).count()
-        rows.append(Coverage(county, len(villages), covered, stations.get(county.code, 0), insured))
-    return rows
+    return coverage
+
+
+def _insured_by_county(codes: list[str]) -> dict[str, int]:
+    """Insured persons per county code, whose region code begins with it: one query a length
+    of code (counties have one), not one a county."""
+    counts: dict[str, int] = dict.fromkeys(codes, 0)
+    for length in {len(code) for code in codes}:
+        same = [code for code in codes if len(code) == length]
+        within = Q()
+        for code in same:
+            within |= Q(division_code__startswith=code)
+        found = (
+            Person.objects.filter(within)
+            .annotate(county=Left("division_code", length))
+            .values("county")
+            .annotate(n=Count("pk"))
+        )
+        counts.update({row["county"]: row["n"] for row in found})
+    return counts
 
 
 def _served(

@@ -95,3 +95,24 @@ def test_a_back_office_page_reads_the_user_and_the_role_in_one_query(client, db)
     assert len(users) == 1
     assert "medins_userprofile" in users[0]
     assert not [q for q in queries if q["sql"].startswith('SELECT "medins_userprofile"')]
+
+
+def test_coverage_asks_the_same_for_one_county_as_for_several(db, django_assert_num_queries):
+    from services.models import Village
+    from services.network import coverage_by_county
+    from tests.factories import DivisionFactory, PersonFactory
+
+    counties = [DivisionFactory(code=f"37010{n}", name=f"区{n}") for n in range(2, 5)]
+    for county in counties:
+        Village.objects.create(code=f"{county.code}001001", name="村", county=county,
+                               town_name="镇", longitude="117.06", latitude="36.66")  # fmt: skip
+        PersonFactory(division_code=county.code)
+    PersonFactory(division_code="370102001")  # a township's code begins with its county's
+
+    # Stations (2), villages, insured persons: whatever the number of counties.
+    with django_assert_num_queries(4):
+        coverage_by_county(counties=counties[:1])
+    with django_assert_num_queries(4):
+        rows = coverage_by_county(counties=counties)
+
+    assert [(row.villages, row.insured) for row in rows] == [(1, 2), (1, 1), (1, 1)]
