@@ -431,7 +431,7 @@ class TestCombiner:
     """Jobs waiting while a run is busy go together into the next run; none waits alone."""
 
     @staticmethod
-    def _combiner(runs: list, release: threading.Event) -> Combiner:
+    def _combiner(runs: list, release: threading.Event, key=lambda job: "day") -> Combiner:
         def run(jobs):
             runs.append([job for job, _person in jobs])
             release.wait(5)
@@ -439,12 +439,12 @@ class TestCombiner:
                 raise ValueError(f"bad job in {jobs}")
             return [f"done {job}" for job, _person in jobs]
 
-        return Combiner(run, key=lambda job: "day", conflict=lambda job: job[1], limit=3)
+        return Combiner(run, key=key, conflict=lambda job: job[1], limit=3)
 
-    def _run_all(self, jobs: list[tuple[str, str]]) -> tuple[list, dict]:
+    def _run_all(self, jobs: list[tuple[str, str]], **key) -> tuple[list, dict]:
         """The first job's run is busy until every other job waits behind it."""
         runs, results, release = [], {}, threading.Event()
-        combiner = self._combiner(runs, release)
+        combiner = self._combiner(runs, release, **key)
 
         def submit(job):
             try:
@@ -483,6 +483,14 @@ class TestCombiner:
         assert sorted(job for run in runs for job in run) == sorted(job for job, _ in jobs)
         assert not any({"b", "c"} <= set(run) for run in runs)  # one claim per person a run
         assert len(runs) <= 4  # b..f took at most three runs, not five
+
+    def test_jobs_of_different_keys_never_share_a_run(self):
+        jobs = [("a1", "p1"), ("b1", "p2"), ("a2", "p3"), ("b2", "p4")]
+
+        runs, results = self._run_all(jobs, key=lambda job: job[0][0])  # the day, say
+
+        assert results == {job: f"done {job}" for job, _person in jobs}
+        assert all(len({job[0] for job in run}) == 1 for run in runs)
 
     def test_a_failing_job_fails_alone(self):
         runs, results = self._run_all([("a", "p1"), ("bad", "p2"), ("c", "p3")])
