@@ -133,25 +133,21 @@ def _with_window_supply(drugs: pl.LazyFrame, window_days: int) -> pl.LazyFrame:
     Lines of earlier days in the window count in full; lines of the same day count up to
     and including this one (in time order), so the line that crosses is the one found.
     """
-    day_totals = (
-        drugs.group_by(*_DRUG, "fee_day")
-        .agg(day_supply=pl.col("prd_days").sum())
-        .sort(*_DRUG, "fee_day")
-        .with_columns(
-            earlier_supply=pl.col("day_supply")
-            .rolling_sum_by("fee_day", window_size=f"{window_days}d")
-            .over(_DRUG)
-            - pl.col("day_supply")
-        )
-        .drop("day_supply")
-    )
+    # One sorted pass: the k-th line of a day sits at that day's midnight + k microseconds,
+    # and a window one second short of window_days, closed on the right, then holds exactly
+    # the window's earlier days in full and this day's lines up to this one.
+    position = pl.int_range(pl.len()).over(*_DRUG, "fee_day")
+    moment = pl.col("fee_day").cast(pl.Datetime("us")) + pl.duration(microseconds=position)
+    span = f"{window_days - 1}d23h59m59s"
     return (
-        drugs.join(day_totals, on=[*_DRUG, "fee_day"], how="left")
-        .sort(*_DRUG, "fee_ocur_time", "feedetl_sn")
+        drugs.sort(*_DRUG, "fee_ocur_time", "feedetl_sn")
+        .with_columns(moment=moment)
         .with_columns(
-            window_supply_days=pl.col("earlier_supply")
-            + pl.col("prd_days").cum_sum().over(*_DRUG, "fee_day")
+            window_supply_days=pl.col("prd_days")
+            .rolling_sum_by("moment", window_size=span)
+            .over(_DRUG)
         )
+        .drop("moment")
     )
 
 

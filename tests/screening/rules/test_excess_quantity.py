@@ -91,6 +91,23 @@ class TestWindow:
         # 2025-04-01 - 90 days = 2025-01-01: that line no longer counts (120 in the window).
         assert found(*rows) == []
 
+    def test_the_window_counts_days_not_hours(self):
+        # Late on the window's first day and early on its last: both in (89 days apart);
+        # a line of the day before the window stays out, whatever its hour.
+        rows = [
+            supply("2025-01-01", 30, visit=1, fee_ocur_time="2025-01-01 23:59"),
+            supply("2025-01-02", 30, visit=2, fee_ocur_time="2025-01-02 23:59"),
+            supply("2025-02-15", 30, visit=3),
+            supply("2025-03-15", 30, visit=4),
+            supply("2025-04-01", 30, visit=5, fee_ocur_time="2025-04-01 00:00"),
+            supply("2025-04-01", 1, visit=6, fee_ocur_time="2025-04-01 00:00"),
+        ]
+
+        [finding] = found(*rows)
+
+        assert finding["feedetl_sn"] == "F6"
+        assert json.loads(finding["evidence"])["window_supply_days"] == 121  # F2 to F6
+
     def test_exactly_120_days_is_allowed(self):
         days = ["2025-01-01", "2025-01-31", "2025-03-01", "2025-03-31"]
 
