@@ -1,7 +1,7 @@
 """gunicorn's settings for production: `gunicorn -c python:medins.gunicorn_conf medins.wsgi`.
 
 Chosen by measuring with `python -m benchmarks.run load` (mixed API and back-office traffic
-at a fixed offered rate). Each can be overridden from the environment (WEB_*) or on the
+at a fixed offered rate; figures in docs/performance.md). Each can be overridden from the environment (WEB_*) or on the
 command line, which wins over this file.
 """
 
