@@ -71,3 +71,11 @@ class ResilientRedisCache(RedisCache):
         except UNAVAILABLE as error:
             self._unavailable("delete", error)
             return False
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        """The new value; 0 while Redis is down (a counter that cannot count lets through)."""
+        try:
+            return super().incr(key, delta, version)
+        except UNAVAILABLE as error:
+            self._unavailable("incr", error)
+            return 0

@@ -1,31 +1,60 @@
-"""Throttling per client: each credential has its own bucket, at its own rate or the default."""
+"""Throttling per client: each credential has its own bucket, at its own rate or the default.
+
+A counter per credential in the shared cache, started by the window's first request and
+expiring with the window: one small integer read and written per request. (DRF's own
+throttle keeps every request time of the window in one entry, read and written back whole on
+each request: 1,200 timestamps at the default rate.) A burst across the end of one window
+and the start of the next can reach twice the rate for a moment.
+"""
 
 from __future__ import annotations
 
+import time
+
+from django.core.cache import cache
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.settings import api_settings
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from settlement.models import ApiCredential
 
 DEFAULT_RATE = "1200/min"
+SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-class CredentialRateThrottle(SimpleRateThrottle):
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "1200/min" → (1200, 60): requests allowed, and in how many seconds (as DRF reads it)."""
+    number, period = rate.split("/")
+    return int(number), SECONDS[period[0]]
+
+
+class CredentialRateThrottle(BaseThrottle):
     scope = "api_client"
-
-    def get_rate(self) -> str:
-        return self.THROTTLE_RATES.get(self.scope, DEFAULT_RATE)
 
     def allow_request(self, request: Request, view: APIView) -> bool:
         credential = request.auth
-        if isinstance(credential, ApiCredential) and credential.rate:
-            self.rate = credential.rate
-            self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request: Request, view: APIView) -> str | None:
-        credential = request.auth
         if not isinstance(credential, ApiCredential):
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": credential.prefix}
+            return True
+        default = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or DEFAULT_RATE
+        allowed, self.duration = parse_rate(credential.rate or default)
+        self.key = f"throttle:{self.scope}:{credential.prefix}"
+        return self._count() <= allowed
+
+    def _count(self) -> int:
+        """This request's number in its window (0: the cache cannot count; let it through)."""
+        try:
+            return cache.incr(self.key)
+        except ValueError:  # the window's first request, or the window has just expired
+            pass
+        if cache.add(self.key, 1, self.duration):
+            cache.set(f"{self.key}:start", time.time(), self.duration)
+            return 1
+        try:  # another worker started the window at this moment
+            return cache.incr(self.key)
+        except ValueError:
+            return 1
+
+    def wait(self) -> float:
+        started = cache.get(f"{self.key}:start") or time.time()
+        return max(started + self.duration - time.time(), 1.0)
