@@ -61,8 +61,9 @@ def screen_frames(
     """Flags of every enabled rule whose event day lies in [window_start, window_end].
 
     By default the rules' plans run together (shared inputs scanned once), or one after
-    another above ONE_BY_ONE_ABOVE fee lines, to bound memory. With per_rule_timings each rule is collected on its own and timed; pass frames that are
-    already in memory then, or every rule re-reads its sources. `engine` is polars' (the
+    another above ONE_BY_ONE_ABOVE fee lines, to bound memory. With per_rule_timings each
+    rule is collected on its own and timed; pass frames that are already in memory then,
+    or every rule re-reads its sources. `engine` is polars' (the
     pre-check's frames of a few hundred rows run faster in memory than streamed). Raises
     ScreeningConfigError for an unknown threshold or one outside its bounds.
     """
@@ -114,7 +115,7 @@ def _charged_lines(
     rules would otherwise repeat the four-key refund join over all lines)."""
     if "fee_lines" not in frames or not any(module.RULE.nets_refunds for module in rules):
         return None
-    return lines.net_of_refunds(frames["fee_lines"]).collect(engine=engine).lazy()
+    return lines.netted_in_memory(frames["fee_lines"].collect(engine=engine))
 
 
 def resolve_thresholds(rule: Rule, configured: Mapping[str, Any]) -> dict[str, Any]:

@@ -34,16 +34,21 @@ def find(
     *, fee_lines: pl.LazyFrame, catalog: pl.LazyFrame, same_moment_seconds: int = 0
 ) -> pl.LazyFrame:
     """(a) every repeat of an item at the same moment; (b) the line crossing max_daily_cnt."""
-    charged = lines.net_of_refunds(fee_lines).join(
-        catalog.select("med_list_codg", "max_daily_cnt"), on="med_list_codg", how="left"
-    )
+    limits = catalog.select("med_list_codg", "max_daily_cnt")
+    charged = lines.net_of_refunds(fee_lines)
     # One integer per person-item-day makes the candidate pass cheap (0.45 -> 0.20 s on 1M
     # lines). The exact pass below compares the real keys; a 64-bit collision is ~1e-5 likely
     # at 10M lines and could at worst merge two days' candidacy.
-    charged = charged.with_columns(day_hash=pl.struct(_DAY_KEY).hash())
-    candidates = _candidate_days(charged, same_moment_seconds)
-    ordered = charged.join(candidates, on="day_hash", how="semi").sort(
-        *_DAY_KEY, "fee_ocur_time", "feedetl_sn"
+    day_hash = pl.struct(_DAY_KEY).hash().alias("day_hash")
+    narrow = charged.select(day_hash, "fee_ocur_time", "net_cnt", "med_list_codg").join(
+        limits, on="med_list_codg", how="left"
+    )
+    # Only the candidates' lines are widened to every column (all lines held 2 GB at 10M).
+    ordered = (
+        charged.with_columns(day_hash)
+        .join(_candidate_days(narrow, same_moment_seconds), on="day_hash", how="semi")
+        .join(limits, on="med_list_codg", how="left")
+        .sort(*_DAY_KEY, "fee_ocur_time", "feedetl_sn")
     )
     marked = _mark(ordered, same_moment_seconds)
     found = marked.filter(pl.col("is_repeat") | pl.col("crosses_limit"))

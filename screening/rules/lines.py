@@ -68,6 +68,34 @@ def net_of_refunds(fee_lines: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([untouched, touched], how="vertical").drop("refunded")
 
 
+def netted_in_memory(fee_lines: pl.DataFrame) -> pl.LazyFrame:
+    """net_of_refunds of lines in memory, sharing their columns rather than copying them.
+
+    net_cnt and net_amount are computed once per line (null for refund lines and lines
+    cancelled entirely), beside the lines' own columns; each plan reading the result keeps
+    the charged lines of the columns it reads. A netted copy of ten million lines held 2 GB.
+    """
+    netted = (
+        net_of_refunds(fee_lines.lazy().with_row_index("line_row"))
+        .select("line_row", "net_cnt", "net_amount")
+        .collect()
+    )
+
+    def per_line(values: pl.Series) -> pl.Series:
+        nulls = pl.Series(values.name, dtype=values.dtype).extend_constant(None, fee_lines.height)
+        return nulls.scatter(netted["line_row"], values)
+
+    return (
+        fee_lines.with_columns(
+            fee_day=pl.col("fee_ocur_time").dt.date(),
+            net_cnt=per_line(netted["net_cnt"]),
+            net_amount=per_line(netted["net_amount"]),
+        )
+        .lazy()
+        .filter(pl.col("net_cnt").is_not_null())
+    )
+
+
 def net_of_refunds_of(fee_lines: pl.LazyFrame, items: pl.LazyFrame) -> pl.LazyFrame:
     """net_of_refunds for the lines of some items only (items: a frame with med_list_codg).
 

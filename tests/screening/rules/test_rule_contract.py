@@ -74,3 +74,13 @@ def test_the_rules_that_read_raw_lines_do_not_claim_netting():
     raw_readers = {"BED_BLOCKING", "LOW_STANDARD_ADMISSION", "PEER_ANOMALY"}
 
     assert not {module.RULE.code for module in NETTING_RULES} & raw_readers
+
+
+def test_lines_netted_in_memory_are_the_lines_net_of_refunds(province_frames):
+    fee_lines = province_frames["fee_lines"]
+
+    in_memory = lines.netted_in_memory(fee_lines.collect()).collect()
+    netted = lines.net_of_refunds(fee_lines).collect()
+
+    assert in_memory.height < fee_lines.collect().height  # refunds and what they cancel left
+    assert in_memory.sort("feedetl_sn").equals(netted.select(in_memory.columns).sort("feedetl_sn"))
