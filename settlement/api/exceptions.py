@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -69,6 +69,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, OperationalError | InterfaceError):
         # A lost or refused connection is the client's cue to retry, not a server bug (500).
         logger.warning("API request failed on the database: %s", exc)
+        _drop_broken_connections()
         exc = DatabaseUnavailable()
     response = exception_handler(exc, context)
     if isinstance(exc, DatabaseUnavailable):
@@ -90,6 +91,15 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
     response.data = error_body(response.status_code, code, message, fields)
     return response
+
+
+def _drop_broken_connections() -> None:
+    """Close a dead connection now, so that the thread's next request opens a new one.
+    (Django does so at the end of a request, but not under every server or test client.)"""
+    for alias in connections:
+        connection = connections[alias]
+        if connection.connection is not None and not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
 
 
 def error_body(
