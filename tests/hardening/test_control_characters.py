@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from medins.text import control_character
-from settlement.models import ImportBatch, Settlement
+from settlement.models import ImportBatch, PrecheckRecord, Settlement
 from tests.api.conftest import encounter
 from tests.hardening.test_hostile_input import spoiled_batch
 from tests.settlement.conftest import nothing_stored, read_rows, run_import, write_rows
@@ -82,20 +82,22 @@ LINE_TEXT_FIELDS = ["feedetl_sn", "med_list_codg", "medins_list_codg", "bilg_dep
 
 
 class TestApiBodies:
+    @pytest.mark.parametrize("endpoint", ["/api/v1/settlements/", "/api/v1/prechecks/"])
     @EXAMPLES
     @given(st.sampled_from(API_TEXT_FIELDS), CONTROL, st.integers(0, 20))
     @example("mdtrt_id", "\x00", 2)
     def test_a_control_character_in_an_encounter_field_is_a_400_naming_it(
-        self, world, field, control, position
+        self, world, endpoint, field, control, position
     ):
         body = encounter("MD0001")
         body[field] = _spoil(body.get(field, "X"), control, position)
 
-        response = world.hospital.post("/api/v1/settlements/", body, format="json")
+        response = world.hospital.post(endpoint, body, format="json")
 
         assert response.status_code == 400, response.content
         assert field in response.json()["error"]["fields"]
         assert not Settlement.objects.exists()
+        assert not PrecheckRecord.objects.exists()
 
     @EXAMPLES
     @given(st.sampled_from(LINE_TEXT_FIELDS), CONTROL)
