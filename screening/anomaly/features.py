@@ -65,6 +65,38 @@ READMISSION_DAYS = 30  # the usual readmission measure; SPLIT_ADMISSION's 15 is 
 INPATIENT = pl.col("med_type").str.starts_with("2")
 
 
+_computed: ContextVar[dict | None] = ContextVar("anomaly_features", default=None)
+
+
+@contextmanager
+def computed_once() -> Iterator[None]:
+    """Within the block, the features of the same frames are computed once: a batch's model
+    rules and its score exports share them (they were a quarter of a batch's time twice)."""
+    token = _computed.set({})
+    try:
+        yield
+    finally:
+        _computed.reset(token)
+
+
+def _computed_once_per_block(function: Callable[..., pl.LazyFrame]) -> Callable[..., pl.LazyFrame]:
+    """Within computed_once, a call with the same frames returns the features collected the
+    first time."""
+
+    @functools.wraps(function)
+    def features_of(**frames: pl.LazyFrame) -> pl.LazyFrame:
+        computed = _computed.get()
+        if computed is None:
+            return function(**frames)
+        key = (function.__name__, *(id(frames[name]) for name in sorted(frames)))
+        if key not in computed:
+            # The frames are kept with the result so that their ids cannot be reused meanwhile.
+            computed[key] = (frames, function(**frames).collect())
+        return computed[key][1].lazy()
+
+    return features_of
+
+
 def _month(column: str) -> pl.Expr:
     return pl.col(column).dt.truncate("1mo").dt.date().alias("month")
 
@@ -77,6 +109,7 @@ def _readmissions(settlements: pl.LazyFrame) -> pl.LazyFrame:
     return stays.select("setl_id", readmission=gap.is_between(0, READMISSION_DAYS).fill_null(False))
 
 
+@_computed_once_per_block
 def settlement_base(
     *, settlements: pl.LazyFrame, institutions: pl.LazyFrame, persons: pl.LazyFrame
 ) -> pl.LazyFrame:
@@ -115,6 +148,22 @@ def fee_totals(fee_lines: pl.LazyFrame, by: list[str], *extra: pl.Expr) -> pl.La
         class_b_amount=amount.filter(pl.col("chrgitm_lv") == "02").sum(),
         class_c_amount=amount.filter(pl.col("chrgitm_lv") == "03").sum(),
     )
+
+
+@_computed_once_per_block
+def line_summary(*, fee_lines: pl.LazyFrame) -> pl.LazyFrame:
+    """fee_totals per encounter, ordering practitioner (dr_code) and month of the charge,
+    with the department and institution the lines name: the one pass over the lines that
+    both feature sets sum up."""
+    return fee_totals(
+        fee_lines.with_columns(_month("fee_ocur_time"), dr_code=pl.col("bilg_dr_codg")),
+        ["setl_id", "dr_code", "month"],
+        pl.col("bilg_dept_codg").min().alias("dept_seen"),
+        pl.col("fixmedins_code").min().alias("institution_seen"),
+    )
+
+
+AMOUNTS = ("items", "drugs", "line_amount", "exam_amount", "class_b_amount", "class_c_amount")
 
 
 def _encounter_sums(cost: str) -> list[pl.Expr]:
@@ -178,38 +227,6 @@ def _growth(units: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     )
 
 
-_computed: ContextVar[dict | None] = ContextVar("anomaly_features", default=None)
-
-
-@contextmanager
-def computed_once() -> Iterator[None]:
-    """Within the block, the features of the same frames are computed once: a batch's model
-    rules and its score exports share them (they were a quarter of a batch's time twice)."""
-    token = _computed.set({})
-    try:
-        yield
-    finally:
-        _computed.reset(token)
-
-
-def _computed_once_per_block(function: Callable[..., pl.LazyFrame]) -> Callable[..., pl.LazyFrame]:
-    """Within computed_once, a call with the same frames returns the features collected the
-    first time."""
-
-    @functools.wraps(function)
-    def features_of(**frames: pl.LazyFrame) -> pl.LazyFrame:
-        computed = _computed.get()
-        if computed is None:
-            return function(**frames)
-        key = (function.__name__, *(id(frames[name]) for name in sorted(frames)))
-        if key not in computed:
-            # The frames are kept with the result so that their ids cannot be reused meanwhile.
-            computed[key] = (frames, function(**frames).collect())
-        return computed[key][1].lazy()
-
-    return features_of
-
-
 @_computed_once_per_block
 def institution_features(
     *,
@@ -222,7 +239,11 @@ def institution_features(
     keys = ["fixmedins_code", "dept"]
     encounters = settlement_base(
         settlements=settlements, institutions=institutions, persons=persons
-    ).join(fee_totals(fee_lines, ["setl_id"]), on="setl_id", how="left")
+    ).join(
+        line_summary(fee_lines=fee_lines).group_by("setl_id").agg(pl.col(AMOUNTS).sum()),
+        on="setl_id",
+        how="left",
+    )
     units = encounters.group_by(*keys, "month").agg(
         pl.col("hosp_level", "fixmedins_type").first(),
         *_encounter_sums("medfee_sumamt"),
@@ -233,14 +254,11 @@ def institution_features(
 
 def _ordered_by_practitioner(fee_lines: pl.LazyFrame, base: pl.LazyFrame) -> pl.LazyFrame:
     """What each practitioner ordered per month: per encounter first, then per month."""
-    per_encounter = fee_totals(
-        fee_lines.filter(pl.col("bilg_dr_codg").is_not_null()).with_columns(
-            _month("fee_ocur_time"), dr_code=pl.col("bilg_dr_codg")
-        ),
-        ["dr_code", "month", "setl_id"],
-        pl.col("bilg_dept_codg").min().alias("dept_seen"),
-        pl.col("fixmedins_code").min().alias("institution_seen"),
-    ).join(base.select("setl_id", "inpatient", "other_city"), on="setl_id", how="inner")
+    per_encounter = (
+        line_summary(fee_lines=fee_lines)
+        .filter(pl.col("dr_code").is_not_null())
+        .join(base.select("setl_id", "inpatient", "other_city"), on="setl_id", how="inner")
+    )
     return per_encounter.group_by("dr_code", "month").agg(
         pl.col("dept_seen", "institution_seen").min(),
         *_encounter_sums("line_amount"),
