@@ -51,6 +51,7 @@ CATALOG = 600
 LINES_PER_SETTLEMENT = 10
 CLAIM_LINES = 50
 NULL = "\\N"
+FEE_CHUNK = 1_000_000  # fee lines per committed COPY
 DRUGS = ("09", "10", "11")
 
 
@@ -194,12 +195,17 @@ def _existing_population() -> Population:
 
 
 def _fill(lines: int, persons: int) -> None:
-    from settlement.models import FeeLine
+    from settlement.models import FeeLine, Settlement
 
     stored = FeeLine.objects.filter(line_id__startswith="PB").count()
     if stored == lines:
         return
     started = time.perf_counter()
+    settlements = lines // LINES_PER_SETTLEMENT
+    if Settlement.objects.count() == settlements and stored % FEE_CHUNK == 0:
+        _fill_fee_lines(stored // LINES_PER_SETTLEMENT, settlements, persons)  # resume
+        print(f"filled the bench database in {time.perf_counter() - started:.1f} s (resumed)")
+        return
     _truncate()
     rng = random.Random(7)
     _copy(
@@ -214,14 +220,25 @@ def _fill(lines: int, persons: int) -> None:
         "psn_no,certno,name,gender,birth_date,insurance_type,person_type,division_code",
     )  # fmt: skip
     _copy("medins_catalogitem", _catalog_rows(), _CATALOG_COLUMNS)
-    settlements = lines // LINES_PER_SETTLEMENT
     _copy("settlement_settlement", _settlement_rows(settlements, persons, rng), _SETTLEMENT_COLUMNS)
-    _copy("settlement_feeline", _fee_rows(settlements, persons), _FEE_COLUMNS)
+    _fill_fee_lines(0, settlements, persons)
+    print(f"filled the bench database in {time.perf_counter() - started:.1f} s")
+
+
+def _fill_fee_lines(first: int, settlements: int, persons: int) -> None:
+    """Fee lines of settlements first.. in chunks, each committed: a database restart (the
+    hardening tests restart the shared server) loses one chunk, and a rerun resumes."""
     from django.db import connection
 
+    step = FEE_CHUNK // LINES_PER_SETTLEMENT
+    for start in range(first, settlements, step):
+        _copy(
+            "settlement_feeline",
+            _fee_rows(start, min(start + step, settlements), persons),
+            _FEE_COLUMNS,
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"filled the bench database in {time.perf_counter() - started:.1f} s")
 
 
 def _truncate() -> None:
@@ -310,8 +327,8 @@ def _settlement_rows(settlements: int, persons: int, rng: random.Random):
                end.isoformat(), "f"]  # fmt: skip
 
 
-def _fee_rows(settlements: int, persons: int):
-    for n in range(settlements):
+def _fee_rows(first: int, last: int, persons: int):
+    for n in range(first, last):
         at = _begin(n).isoformat()
         for k in range(LINES_PER_SETTLEMENT):
             code, charge_type, _list = _item((n * 31 + k * 17) % CATALOG)
@@ -482,12 +499,14 @@ def _throughput(key: str, args: argparse.Namespace, population: Population, url:
         failures[0] = 0
         deadline = time.monotonic() + seconds
         started = time.monotonic()
+        cpu_before = _server_cpu(server.pid), time.process_time()
         pool = [threading.Thread(target=load, args=(index,)) for index in range(threads)]
         for thread in pool:
             thread.start()
         for thread in pool:
             thread.join()
         elapsed = time.monotonic() - started
+        cpu_after = _server_cpu(server.pid), time.process_time()
         done = [value for values in results for value in values]
         print(
             f"throughput, gunicorn {workers} gthread workers x {args.worker_threads} threads, "
@@ -496,9 +515,59 @@ def _throughput(key: str, args: argparse.Namespace, population: Population, url:
             f"latency under load {_percentiles(done)}"
         )
         print(f"  machine during the run: {_load()}; client threads and PostgreSQL share it")
+        _print_cpu(cpu_before, cpu_after, len(done))
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _server_cpu(master: int) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the gunicorn workers and of this database's PostgreSQL backends
+    (same machine: /proc), by process."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    workers = [pid for pid in _pids() if _stat(pid)[1] == master]
+    return {
+        "web": {pid: _stat(pid)[0] for pid in workers},
+        "db": {pid: _stat(pid)[0] for pid in backends},
+    }
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _stat(pid: int) -> tuple[float, int]:
+    """(user + system CPU seconds, parent pid) of a process; (0, 0) once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0, 0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks, int(fields[1])
+
+
+def _print_cpu(before: tuple, after: tuple, done: int) -> None:
+    """CPU per pre-check, whatever else the machine was doing: what 2 free cores would do."""
+    if not done:
+        return
+    used = {
+        side: sum(value - before[0][side].get(pid, 0.0) for pid, value in after[0][side].items())
+        for side in ("web", "db")
+    }
+    client = after[1] - before[1]
+    total = used["web"] + used["db"] + client
+    print(
+        f"  CPU per pre-check: gunicorn {used['web'] / done * 1000:.1f} ms, PostgreSQL "
+        f"{used['db'] / done * 1000:.1f} ms, load generator {client / done * 1000:.1f} ms; "
+        f"{(os.cpu_count() or 1) * done / total:.0f} pre-checks/s if these had every core"
+    )
 
 
 def _wait_for(port: int, server: subprocess.Popen) -> None:
