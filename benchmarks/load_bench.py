@@ -622,13 +622,8 @@ def main(argv: list[str]) -> None:
 
 
 def _stop(server: subprocess.Popen) -> None:
-    """SIGTERM, and SIGKILL to the whole group when requests are still queued after 15 s.
-
-    A gthread worker that stops with work still queued closes its wake-up pipe while its
-    threads go on writing to that descriptor number, by then reused for a PostgreSQL
-    connection: the database sees "invalid frontend message type 0". Killing the group
-    leaves no orphaned worker doing that.
-    """
+    """SIGTERM, and SIGKILL to the whole group when requests are still queued after 15 s
+    (an overloaded step leaves many; no orphaned worker goes on serving them)."""
     server.terminate()
     try:
         server.wait(timeout=15)
@@ -725,7 +720,8 @@ def _config_line(pid: int, args: argparse.Namespace) -> str:
     workers = len(_process_ticks(lambda _pid, ppid, _cmd: ppid == pid))
     configured = (args.app_dir / "medins" / "gunicorn_conf.py").exists()
     kind = args.worker_class or (gunicorn_conf.worker_class if configured else "sync")
-    threads = f" × {args.threads or gunicorn_conf.threads} threads" if kind == "gthread" else ""
+    threaded = kind == "gthread" or kind.endswith("ThreadWorker")
+    threads = f" × {args.threads or gunicorn_conf.threads} threads" if threaded else ""
     served = "" if args.app_dir == ROOT else f", serving {args.app_dir}"
     return f"{workers} workers{threads} ({kind}){served}"
 

@@ -1,8 +1,8 @@
 """gunicorn's settings for production: `gunicorn -c python:medins.gunicorn_conf medins.wsgi`.
 
 Chosen by measuring with `python -m benchmarks.run load` (mixed API and back-office traffic
-at a fixed offered rate; figures in docs/performance.md). Each can be overridden from the environment (WEB_*) or on the
-command line, which wins over this file.
+at a fixed offered rate; figures in docs/performance.md). Each can be overridden from the
+environment (WEB_*) or on the command line, which wins over this file.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
 # A few processes per core, each with a few threads: requests spend part of their time
 # waiting on PostgreSQL, and a waiting thread lets another one run.
 workers = int(os.environ.get("WEB_WORKERS", 2 * (os.cpu_count() or 1)))
-worker_class = "gthread"
+worker_class = "medins.gunicorn_worker.ThreadWorker"  # gthread, stopping safely
 threads = int(os.environ.get("WEB_THREADS", 4))
 # Hospital systems send one request after another over one connection: keep it open rather
 # than pay a TCP handshake per request.
