@@ -727,7 +727,10 @@ def _config_line(pid: int, args: argparse.Namespace) -> str:
 
 
 def _py_spy(pid: int, seconds: float, out: str) -> subprocess.Popen:
+    """py-spy sampling the workers (not a dependency: `.venv/bin/pip install py-spy`)."""
     binary = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(binary).exists():
+        raise SystemExit("--py-spy: py-spy is not installed (.venv/bin/pip install py-spy)")
     command = [binary, "record", "-p", str(pid), "--subprocesses", "-d", str(int(seconds))]
     command += ["-r", "50", "-f", "raw", "-o", out, "--nonblocking"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
