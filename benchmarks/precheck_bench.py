@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> None:
         # A database of its own: run again in a fresh process configured for it.
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "medins.settings"}
         env.pop("CELERY_BROKER_URL", None)
+        # As in the gunicorn workers below: one polars thread, the cores serve requests.
+        env.setdefault("POLARS_MAX_THREADS", "1")
         command = [sys.executable, "-m", "benchmarks.precheck_bench", *(argv or [])]
         subprocess.run(command, env=env, check=True, cwd=Path(__file__).resolve().parent.parent)
         return
