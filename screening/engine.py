@@ -70,9 +70,10 @@ def screen_frames(
     config = config or {}
     enabled = [module for module in rules if config.get(module.RULE.code, {}).get("enabled", True)]
     started = time.perf_counter()
-    charged = _charged_lines(frames, enabled, engine)
+    large = "fee_lines" in frames and _count(frames["fee_lines"]) > ONE_BY_ONE_ABOVE
+    charged = _charged_lines(frames, enabled, engine, in_memory=large)
     timings: dict[str, float] = {}
-    if charged is not None:
+    if large and charged is not None:
         timings["net_refunds"] = time.perf_counter() - started
     plans: dict[str, pl.LazyFrame] = {}
     for module in enabled:
@@ -85,7 +86,10 @@ def screen_frames(
         found = module.find(**inputs, **thresholds)
         severity = _severity(rule, entry.get("sev_deg"))
         plans[rule.code] = _flags(found, rule, severity, window_start, window_end)
-    if per_rule_timings or _large(charged):
+    # Plans collected together run side by side and hold their intermediates at once (12.8
+    # GB on ten million lines against 8.5 GB one after the other); small inputs are quicker
+    # together.
+    if per_rule_timings or large:
         collected = []
         for code, plan in plans.items():
             rule_started = time.perf_counter()
@@ -101,20 +105,21 @@ def screen_frames(
     return ScreenResult(flags=flags.select(list(FLAG_SCHEMA)), counts=counts, timings=timings)
 
 
-def _large(charged: pl.LazyFrame | None) -> bool:
-    # Plans collected together run side by side and hold their intermediates at once (12.8
-    # GB on ten million lines against 8.5 GB one after the other); small inputs are quicker
-    # together.
-    return charged is not None and charged.select(pl.len()).collect().item() > ONE_BY_ONE_ABOVE
+def _count(frame: pl.LazyFrame) -> int:
+    return frame.select(pl.len()).collect().item()
 
 
 def _charged_lines(
-    frames: Mapping[str, pl.LazyFrame], rules: list[ModuleType], engine: str
+    frames: Mapping[str, pl.LazyFrame], rules: list[ModuleType], engine: str, *, in_memory: bool
 ) -> pl.LazyFrame | None:
-    """The fee lines net of refunds, computed once for every rule that nets them (eight
-    rules would otherwise repeat the four-key refund join over all lines)."""
+    """The fee lines net of refunds, computed once for every rule that nets them (seven
+    rules would otherwise repeat the four-key refund join over all lines): in memory for
+    large inputs, else in the plans (which run together and share it), since a collect of
+    its own costs a pre-check more than the netting."""
     if "fee_lines" not in frames or not any(module.RULE.nets_refunds for module in rules):
         return None
+    if not in_memory:
+        return lines.net_of_refunds(frames["fee_lines"])
     return lines.netted_in_memory(frames["fee_lines"].collect(engine=engine))
 
 
