@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,18 @@ from django.db import connection
 from medins.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def tasks_in_process(settings) -> Iterator[None]:
+    """Celery tasks run eagerly in this process for the block, in service mode too (a live
+    server's thread shares the process); `settings` is pytest-django's fixture."""
+    before = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
 
 
 def service_mode() -> bool:

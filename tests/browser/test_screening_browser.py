@@ -8,29 +8,18 @@ from django.core.management import call_command
 
 from medins.management.commands.create_demo_users import DEMO_PASSWORD
 from screening.models import ScreeningRun
-from tests.factories import (
-    CatalogItemFactory,
-    FeeLineFactory,
-    InstitutionFactory,
-    PersonFactory,
-    SettlementFactory,
-    shanghai,
-)
+from tests.celery_worker import tasks_in_process
+from tests.factories import CatalogItemFactory, InstitutionFactory, PersonFactory
+from tests.screening.runs.conftest import CAPPED, overpriced_line
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-CAPPED = "002503020030000"
 
 
 @pytest.fixture
 def eager_tasks(settings):
     # The live server runs in this process: its tasks run in it too, in service mode as well.
-    from medins.celery import app
-
-    before = app.conf.task_always_eager
-    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+    with tasks_in_process(settings):
+        yield
 
 
 @pytest.fixture
@@ -39,18 +28,7 @@ def overpriced(transactional_db):
     call_command("create_demo_users", stdout=StringIO(), stderr=StringIO())
     hospital = InstitutionFactory(code="H37010200001")  # in Lixia, 370102
     CatalogItemFactory(code=CAPPED, price_cap=Decimal("10.00"))
-    settlement = SettlementFactory(
-        person=PersonFactory(psn_no="370102000001"),
-        institution=hospital,
-        begin_time=shanghai(2026, 3, 3, 9, 0),
-    )
-    FeeLineFactory(
-        line_id="F1",
-        settlement=settlement,
-        item_code=CAPPED,
-        unit_price=Decimal("25.00"),
-        amount=Decimal("25.00"),
-    )
+    overpriced_line(PersonFactory(psn_no="370102000001"), hospital, day=3, line_id="F1")
 
 
 def test_a_supervisor_starts_a_run_and_reads_its_progress_and_counts(

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from screening.services import runs
 from settlement.models import ImportBatch, Settlement
 from tests.celery_worker import ROOT, _database_url, service_mode
 from tests.factories import shanghai
+from tests.screening.runs.conftest import WINDOW, wait_for_end
 from tests.settlement.conftest import FIXTURE, nothing_stored, run_import
 
 pytestmark = pytest.mark.skipif(
@@ -58,19 +59,6 @@ def stalled(
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
-
-
-WINDOW = (date(2026, 3, 1), date(2026, 3, 31))
-
-
-def wait_for_end(run: ScreeningRun, timeout: float = 120) -> ScreeningRun:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.status in (ScreeningRun.Status.DONE, ScreeningRun.Status.FAILED):
-            return run
-        time.sleep(0.2)
-    raise AssertionError(f"run {run.pk} still {run.status} after {timeout} s")
 
 
 def kill(process: subprocess.Popen) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -9,7 +10,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.celery_worker import celery_worker, celery_worker_process  # noqa: F401  (fixtures)
+from screening.models import ScreeningRun
+from tests.celery_worker import (  # noqa: F401  (fixtures)
+    celery_worker,
+    celery_worker_process,
+    tasks_in_process,
+)
 from tests.factories import (
     CatalogItemFactory,
     FeeLineFactory,
@@ -21,6 +27,17 @@ from tests.factories import (
 
 CAPPED = "002503020030000"
 WINDOW = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+def wait_for_end(run: ScreeningRun, timeout: float = 120) -> ScreeningRun:
+    """The run, once it is done or failed; fails the test after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status in (ScreeningRun.Status.DONE, ScreeningRun.Status.FAILED):
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run {run.pk} still {run.status} after {timeout} s")
 
 
 def overpriced_line(person, institution, *, day: int, line_id: str):
@@ -42,12 +59,8 @@ def _eager_unless_a_worker(request, settings):
     if "celery_worker" in request.fixturenames:
         yield
         return
-    from medins.celery import app
-
-    before = app.conf.task_always_eager
-    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
+    with tasks_in_process(settings):
+        yield
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from screening.models import Flag, ScreeningRun
 from screening.services import runs
 from tests.factories import shanghai
-from tests.screening.runs.conftest import WINDOW
-
-
-def wait_for_end(run: ScreeningRun, timeout: float = 120) -> ScreeningRun:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        if run.status in (ScreeningRun.Status.DONE, ScreeningRun.Status.FAILED):
-            return run
-        time.sleep(0.2)
-    raise AssertionError(f"run {run.pk} still {run.status} after {timeout} s")
+from tests.screening.runs.conftest import WINDOW, wait_for_end
 
 
 class TestRealWorker:
