@@ -92,6 +92,13 @@ def network_staff(**kw: object) -> Entry:
     return only("other_clerk", "clerk", "admin", hidden=hidden, **kw)
 
 
+def own_station(**kw: object) -> Entry:
+    """A person's or grant's page at the clerk's own station: that clerk and the admin; 404 for
+    everyone else, the other station's clerk included."""
+    hidden = ("other_auditor", "auditor", "supervisor", "other_clerk", *HOSPITALS)
+    return only("clerk", "admin", hidden=hidden, **kw)
+
+
 # Filled from the observed behaviour at the time of the commit and reviewed role by role.
 MATRIX: dict[str, Entry] = {
     "admin": only("admin"),
@@ -175,35 +182,12 @@ MATRIX: dict[str, Entry] = {
     "services:complaints": network_staff(),
     "services:dashboard": network_staff(),
     "services:find": network_staff(),
-    "services:grant": only(
-        "clerk",
-        "admin",
-        hidden=(
-            "other_auditor",
-            "auditor",
-            "supervisor",
-            "other_clerk",
-            "other_hospital",
-            "hospital",
-        ),
-        method="POST",
-    ),
+    "services:grant": own_station(method="POST"),
     "services:grant-revoke": only(hidden=SIGNED_IN, method="POST"),
     "services:network": network_staff(),
     "services:outbox": network_staff(),
     "services:overdue": network_staff(),
-    "services:person": only(
-        "clerk",
-        "admin",
-        hidden=(
-            "other_auditor",
-            "auditor",
-            "supervisor",
-            "other_clerk",
-            "other_hospital",
-            "hospital",
-        ),
-    ),
+    "services:person": own_station(),
     "services:public-pharmacies": everyone(),
     "services:public-stations": everyone(),
     "services:request": only(hidden=SIGNED_IN),
