@@ -87,8 +87,18 @@ class TestScreenFrames:
             per_rule_timings=True,
         )
 
-        assert set(result.timings) == {"OVER_PRICE", "DUP_CHARGE", "total"}
+        assert set(result.timings) == {"OVER_PRICE", "DUP_CHARGE", "net_refunds", "total"}
         assert result.counts["OVER_PRICE"] == 1
+
+    def test_small_inputs_unoptimized_find_what_optimized_plans_find(self, monkeypatch):
+        small = screen(frames("2025-03-10 09:00", "2025-03-10 09:00"))
+        monkeypatch.setattr(engine, "UNOPTIMIZED_BELOW", 0)
+
+        optimized = screen(frames("2025-03-10 09:00", "2025-03-10 09:00"))
+
+        assert small.flags.height == 3
+        assert small.flags.equals(optimized.flags)
+        assert "net_refunds" in small.timings and "net_refunds" not in optimized.timings
 
     def test_large_inputs_run_rule_by_rule_with_the_same_flags(self, monkeypatch):
         together = screen(frames("2025-03-10 09:00", "2025-03-10 09:00"))
