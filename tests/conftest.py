@@ -34,6 +34,14 @@ def cast(db):
 
 
 @pytest.fixture(autouse=True)
+def _rule_versions_read_afresh():
+    """The pre-check keeps the rule versions it read for a few seconds; each test's own."""
+    from screening.services.config import forget_recent_versions
+
+    forget_recent_versions()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Users made in tests hash their passwords cheaply; real hashing is Django's concern."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -32,10 +35,44 @@ def rule_config_defaults() -> dict[str, dict[str, Any]]:
 
 def rule_config_in_force(*, at: datetime) -> dict[str, dict[str, Any]]:
     """Every rule's configuration at a moment: its defaults overlaid by the version in force."""
-    config = rule_config_defaults()
     in_force = RuleConfigVersion.objects.filter(effective_from__lte=at).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gt=at)
     )
+    return _overlaid(in_force)
+
+
+# The pre-check answers many times a second and the versions change a few times a year: it
+# reads them at most this often. A change made in this process counts at once; one made in
+# another process within this many seconds.
+RECENT_VERSIONS_SECONDS = 5.0
+_recent: dict[str, Any] = {"read_at": None, "versions": []}
+_recent_lock = threading.Lock()
+
+
+def rule_config_in_force_recent(*, at: datetime) -> dict[str, dict[str, Any]]:
+    """rule_config_in_force from the versions as read at most RECENT_VERSIONS_SECONDS ago."""
+    with _recent_lock:
+        read_at = _recent["read_at"]
+        if read_at is None or time.monotonic() - read_at > RECENT_VERSIONS_SECONDS:
+            _recent["versions"] = list(RuleConfigVersion.objects.all())
+            _recent["read_at"] = time.monotonic()
+        versions = _recent["versions"]
+    return _overlaid(
+        version
+        for version in versions
+        if version.effective_from <= at
+        and (version.effective_to is None or version.effective_to > at)
+    )
+
+
+def forget_recent_versions() -> None:
+    """The next rule_config_in_force_recent reads the versions again."""
+    with _recent_lock:
+        _recent["read_at"] = None
+
+
+def _overlaid(in_force: Iterable[RuleConfigVersion]) -> dict[str, dict[str, Any]]:
+    config = rule_config_defaults()
     for version in in_force:
         if version.rule_code not in config:
             continue  # a retired rule's old versions stay for the record
@@ -97,6 +134,8 @@ def rule_config_change(
     RuleConfigVersion.objects.filter(rule_code=rule_code, effective_from__lt=effective_from).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gt=effective_from)
     ).update(effective_to=effective_from)
+    forget_recent_versions()
+    transaction.on_commit(forget_recent_versions)  # read again once the change is visible
     return RuleConfigVersion.objects.create(
         rule_code=rule_code,
         enabled=enabled,
