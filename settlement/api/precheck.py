@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +38,7 @@ from screening.rules import (
     overlapping_stays,
     split_admission,
 )
-from screening.services.config import rule_config_in_force
+from screening.services.config import rule_config_in_force_recent
 from screening.sources import conform, select_sql
 from settlement.api.encounters import new_id
 from settlement.api.exceptions import Conflict, FieldErrors
@@ -88,6 +87,29 @@ class ClaimJob:
     codes: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Claim:
+    """One pre-check request as it was sent, its rows built: nothing looked up yet."""
+
+    task_id: str
+    institution: Institution
+    encounter: dict[str, Any]
+    raw: dict[str, Any]
+    at: datetime
+    rows: dict[str, list[dict[str, Any]]]  # claim_rows
+    first_day: date
+    last_day: date  # also the day whose catalog version is in force
+
+    @classmethod
+    def of(
+        cls, institution: Institution, encounter: dict[str, Any], raw: dict[str, Any], at: datetime
+    ) -> Claim:
+        task_id = new_id("T", at)
+        rows = claim_rows(task_id, institution, encounter)
+        first_day, last_day = _claim_days(rows["fee_lines"], encounter)
+        return cls(task_id, institution, encounter, raw, at, rows, first_day, last_day)
+
+
 def precheck_run(
     *,
     institution: Institution,
@@ -95,32 +117,63 @@ def precheck_run(
     raw: dict[str, Any],
     at: datetime,
 ) -> Precheck:
-    """Check one encounter not yet settled; store the check and its violations (for 3103)."""
+    """Check one encounter not yet settled; store the check and its violations (for 3103).
+
+    Claims that wait at the same moment are looked up, screened and stored together
+    (CHECKER): a few queries and one run of the rules for all of them.
+    """
+    return CHECKER.submit(Claim.of(institution, encounter, raw, at))
+
+
+def check_claims(claims: Sequence[Claim]) -> list[Precheck | Exception]:
+    """Each claim's pre-check, stored; or why it was refused (unknown person, settled)."""
     started = clock.perf_counter()
-    # One query for the person and whether the encounter is settled already.
-    settled = Settlement.objects.filter(encounter_id=encounter["mdtrt_id"])
-    person = (
-        Person.objects.filter(psn_no=encounter["psn_no"]).annotate(settled=Exists(settled)).first()
-    )
+    persons, settled = _persons_and_settled(claims)
+    outcomes: dict[str, Precheck | Exception] = {}
+    ready: list[tuple[Claim, Person]] = []
+    for claim in claims:
+        person = persons.get(claim.encounter["psn_no"])
+        refusal = _refusal(claim, person, settled)
+        if refusal is not None:
+            outcomes[claim.task_id] = refusal
+        else:
+            ready.append((claim, person))
+    jobs = claim_jobs(ready) if ready else []
+    read_at = clock.perf_counter()
+    flags = screen_claims(jobs) if jobs else []
+    ruled_at = clock.perf_counter()
+    found = [
+        _violations(job, claim.encounter, job_flags)
+        for (claim, _person), job, job_flags in zip(ready, jobs, flags, strict=True)
+    ]
+    records = _store(ready, found) if ready else []
+    done = clock.perf_counter()
+    timings = {"read": read_at - started, "rules": ruled_at - read_at, "store": done - ruled_at}
+    for (claim, _person), record, violations in zip(ready, records, found, strict=True):
+        outcomes[claim.task_id] = Precheck(record=record, violations=violations, timings=timings)
+    return [outcomes[claim.task_id] for claim in claims]
+
+
+def _persons_and_settled(claims: Sequence[Claim]) -> tuple[dict[str, Person], set[str]]:
+    """The claims' persons by psn_no, and which of their encounters are settled already."""
+    persons = Person.objects.in_bulk({claim.encounter["psn_no"] for claim in claims})
+    encounters = {claim.encounter["mdtrt_id"] for claim in claims}
+    settled = Settlement.objects.filter(encounter_id__in=encounters)
+    return persons, set(settled.values_list("encounter_id", flat=True))
+
+
+def _refusal(claim: Claim, person: Person | None, settled: set[str]) -> Exception | None:
+    encounter = claim.encounter
     if person is None:
-        raise FieldErrors(
+        return FieldErrors(
             {"psn_no": [_("No insured person %(psn_no)s.") % {"psn_no": encounter["psn_no"]}]}
         )
-    if person.settled:
-        raise Conflict(
+    if encounter["mdtrt_id"] in settled:
+        return Conflict(
             _("Encounter %(mdtrt_id)s is already settled; pre-check an unsettled encounter.")
             % {"mdtrt_id": encounter["mdtrt_id"]}
         )
-    task_id = new_id("T", at)
-    job = claim_job(task_id, institution, person, encounter, at)
-    read_at = clock.perf_counter()
-    flags = SCREENER.submit(job)
-    ruled_at = clock.perf_counter()
-    violations = _violations(job, encounter, flags)
-    record = _store(task_id, institution, person, encounter, raw, violations, at)
-    done = clock.perf_counter()
-    timings = {"read": read_at - started, "rules": ruled_at - read_at, "store": done - ruled_at}
-    return Precheck(record=record, violations=violations, timings=timings)
+    return None
 
 
 def claim_job(
@@ -130,34 +183,47 @@ def claim_job(
     encounter: dict[str, Any],
     at: datetime,
 ) -> ClaimJob:
-    """The claim's rows and the person's stored history the rules look back over."""
-    claim = claim_rows(task_id, institution, encounter)
-    first_day, last_day = _claim_days(claim["fee_lines"], encounter)
-    codes = frozenset(row["med_list_codg"] for row in claim["fee_lines"])
-    return ClaimJob(
-        task_id=task_id,
-        psn_no=person.psn_no,
-        first_day=first_day,
-        last_day=last_day,
-        at=at,
-        person={
-            "psn_no": person.psn_no,
-            "gend": person.gender,
-            "brdy": person.birth_date,
-            "insutype": person.insurance_type,
-            "insuplc_admdvs": person.division_code,
-        },
-        institution={
-            "fixmedins_code": institution.code,
-            "fixmedins_type": institution.kind,
-            "hosp_lv": institution.hospital_grade or None,
-            "admdvs": institution.division_code,
-            "open_bed_cnt": institution.beds,
-        },
-        claim=claim,
-        history=history_rows(person, codes, first_day, last_day),
-        codes=codes,
-    )
+    """One claim's rows and the person's stored history the rules look back over."""
+    rows = claim_rows(task_id, institution, encounter)
+    first_day, last_day = _claim_days(rows["fee_lines"], encounter)
+    claim = Claim(task_id, institution, encounter, {}, at, rows, first_day, last_day)
+    return claim_jobs([(claim, person)])[0]
+
+
+def claim_jobs(claims: Sequence[tuple[Claim, Person]]) -> list[ClaimJob]:
+    """Claims ready for the rules, each with its person's history (two queries for all)."""
+    histories = history_rows(claims)
+    return [
+        ClaimJob(
+            task_id=claim.task_id,
+            psn_no=person.psn_no,
+            first_day=claim.first_day,
+            last_day=claim.last_day,
+            at=claim.at,
+            person={
+                "psn_no": person.psn_no,
+                "gend": person.gender,
+                "brdy": person.birth_date,
+                "insutype": person.insurance_type,
+                "insuplc_admdvs": person.division_code,
+            },
+            institution={
+                "fixmedins_code": claim.institution.code,
+                "fixmedins_type": claim.institution.kind,
+                "hosp_lv": claim.institution.hospital_grade or None,
+                "admdvs": claim.institution.division_code,
+                "open_bed_cnt": claim.institution.beds,
+            },
+            claim=claim.rows,
+            history=history,
+            codes=_codes(claim),
+        )
+        for (claim, person), history in zip(claims, histories, strict=True)
+    ]
+
+
+def _codes(claim: Claim) -> frozenset[str]:
+    return frozenset(row["med_list_codg"] for row in claim.rows["fee_lines"])
 
 
 # --- Rows: the claim as it was sent, and the person's history as batch screening reads it.
@@ -233,29 +299,39 @@ def _claim_days(fee_lines: list[dict[str, Any]], encounter: dict[str, Any]) -> t
 
 
 def history_rows(
-    person: Person, codes: frozenset[str], first_day: date, last_day: date
-) -> dict[str, tuple[list[str], list[tuple]]]:
-    """The person's stored fee lines and settlements the rules look back over, as rows."""
+    claims: Sequence[tuple[Claim, Person]],
+) -> list[dict[str, tuple[list[str], list[tuple]]]]:
+    """Each claim's person's stored fee lines and settlements the rules look back over."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    since = datetime.combine(first_day - timedelta(days=LOOKBACK_DAYS), time(), zone)
-    until = datetime.combine(last_day + timedelta(days=1), time(), zone)
-    window = [_param(since), _param(until)]
-    ordered = sorted(codes)
-    marks = ", ".join(["%s"] * len(ordered))
-    # Only earlier charges of the claim's own items: every line rule compares a line with
-    # charges of the same item (repeats, daily units, supply days, the exam window) or with
-    # lines of the same encounter (bundles, days of a course), so the others cannot matter.
-    fee_lines = _fetch(
-        "fee_lines",
-        f"person_id = %s AND occurred_at >= %s AND occurred_at < %s AND item_code IN ({marks})",
-        [person.pk, *window, *ordered],
-    )
-    settlements = _fetch(
-        "settlements",
-        "person_id = %s AND begin_time < %s AND end_time >= %s",
-        [person.pk, *window[::-1]],
-    )
-    return {"fee_lines": fee_lines, "settlements": settlements}
+    lines, stays, line_params, stay_params = [], [], [], []
+    for claim, person in claims:
+        since = datetime.combine(claim.first_day - timedelta(days=LOOKBACK_DAYS), time(), zone)
+        until = datetime.combine(claim.last_day + timedelta(days=1), time(), zone)
+        codes = sorted(_codes(claim))
+        # Only earlier charges of the claim's own items: every line rule compares a line with
+        # charges of the same item (repeats, daily units, supply days, the exam window) or
+        # with lines of the same encounter (bundles, days of a course), so the others cannot
+        # matter.
+        lines.append(
+            "(person_id = %s AND occurred_at >= %s AND occurred_at < %s "
+            f"AND item_code IN ({', '.join(['%s'] * len(codes))}))"
+        )
+        line_params += [person.pk, _param(since), _param(until), *codes]
+        stays.append("(person_id = %s AND begin_time < %s AND end_time >= %s)")
+        stay_params += [person.pk, _param(until), _param(since)]
+    found = {
+        "fee_lines": _fetch("fee_lines", " OR ".join(lines), line_params),
+        "settlements": _fetch("settlements", " OR ".join(stays), stay_params),
+    }
+    # One claim per person (the checker's rule): a person's rows are that claim's.
+    by_person: list[dict[str, tuple[list[str], list[tuple]]]] = []
+    for _claim, person in claims:
+        by_person.append({})
+        for frame, (names, rows) in found.items():
+            column = names.index("psn_no")
+            mine = [row for row in rows if row[column] == person.psn_no]
+            by_person[-1][frame] = (names, mine)
+    return by_person
 
 
 def _param(moment: datetime) -> datetime | str:
@@ -285,8 +361,8 @@ def screen_claims(jobs: Sequence[ClaimJob]) -> list[list[dict[str, Any]]]:
     The rule configuration is the one in force when the claims were checked: claims a
     version change falls between are run one by one.
     """
-    config = rule_config_in_force(at=min(job.at for job in jobs))
-    if len(jobs) > 1 and rule_config_in_force(at=max(job.at for job in jobs)) != config:
+    config = rule_config_in_force_recent(at=min(job.at for job in jobs))
+    if len(jobs) > 1 and rule_config_in_force_recent(at=max(job.at for job in jobs)) != config:
         raise ValueError("the rule configuration changed between these claims")  # one by one
     result = screen_frames(
         _batch_frames(jobs),
@@ -397,11 +473,11 @@ def _institution_frame(row: tuple[tuple[str, Any], ...]) -> pl.DataFrame:
     return conform("institutions", pl.DataFrame([dict(row)])).collect()
 
 
-SCREENER: Combiner[ClaimJob, list[dict[str, Any]]] = Combiner(
-    screen_claims,
+CHECKER: Combiner[Claim, Precheck] = Combiner(
+    check_claims,
     # One catalog version per run (the claims' last day); one claim per person.
-    key=lambda job: job.last_day,
-    conflict=lambda job: job.psn_no,
+    key=lambda claim: claim.last_day,
+    conflict=lambda claim: claim.encounter["psn_no"],
     limit=BATCH_LIMIT,
 )
 
@@ -512,24 +588,23 @@ def _mentioned_lines(evidence: Any, known: dict[str, Any]) -> list[str]:
 
 @transaction.atomic
 def _store(
-    task_id: str,
-    institution: Institution,
-    person: Person,
-    encounter: dict[str, Any],
-    raw: dict[str, Any],
-    violations: list[dict[str, Any]],
-    at: datetime,
-) -> PrecheckRecord:
-    record = PrecheckRecord.objects.create(
-        task_id=task_id,
-        institution=institution,
-        encounter_id=encounter["mdtrt_id"],
-        person=person,
-        trigger=encounter.get("trig_scen", ""),
-        request=raw,
-        checked_at=at,
-        violation_count=len(violations),
-    )
+    claims: Sequence[tuple[Claim, Person]], found: Sequence[list[dict[str, Any]]]
+) -> list[PrecheckRecord]:
+    """The claims' pre-check records and their violations: two INSERTs for all."""
+    records = [
+        PrecheckRecord(
+            task_id=claim.task_id,
+            institution=claim.institution,
+            encounter_id=claim.encounter["mdtrt_id"],
+            person=person,
+            trigger=claim.encounter.get("trig_scen", ""),
+            request=claim.raw,
+            checked_at=claim.at,
+            violation_count=len(violations),
+        )
+        for (claim, person), violations in zip(claims, found, strict=True)
+    ]
+    PrecheckRecord.objects.bulk_create(records)
     PrecheckViolation.objects.bulk_create(
         PrecheckViolation(
             jr_id=violation["jr_id"],
@@ -545,6 +620,7 @@ def _store(
                 for line in violation["judge_result_detail_dtos"]
             ],
         )
+        for record, violations in zip(records, found, strict=True)
         for violation in violations
     )
-    return record
+    return records

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 J = TypeVar("J")
-R = TypeVar("R")
+R = TypeVar("R")  # a job's result; run() may hand back an exception in its place
 
 
 @dataclass(eq=False)
@@ -30,7 +30,8 @@ class _Entry(Generic[J, R]):
 class Combiner(Generic[J, R]):
     """`submit(job)` returns `run([job, ...])`'s result for the job; concurrent jobs share runs.
 
-    `run` takes a list of jobs and returns one result per job, in order. Jobs are only run
+    `run` takes a list of jobs and returns one result per job, in order: an exception for a
+    job that fails on its own (it is raised to that job's caller only). Jobs are only run
     together when `key(job)` is equal and `conflict(job)` differs (e.g. the same person's two
     claims must not see each other). When a combined run fails, its jobs are run one by one,
     so one bad job fails alone.
@@ -103,7 +104,10 @@ class Combiner(Generic[J, R]):
                 self._execute([entry])
             return
         for entry, result in zip(batch, results, strict=True):
-            self._finish(entry, result, None)
+            if isinstance(result, BaseException):
+                self._finish(entry, None, result)
+            else:
+                self._finish(entry, result, None)
 
     def _finish(self, entry: _Entry[J, R], result: R | None, error: BaseException | None) -> None:
         with self._condition:

@@ -8,13 +8,24 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from medins.models import Designation, Person
 from screening.models import RuleConfigVersion
 from screening.sources import conform
 from settlement.api.encounters import new_id
-from settlement.api.precheck import _history_frame, _typed_frame, claim_job, screen_claims
+from settlement.api.exceptions import Conflict, FieldErrors
+from settlement.api.precheck import (
+    Claim,
+    _history_frame,
+    _typed_frame,
+    check_claims,
+    claim_job,
+    claim_jobs,
+    screen_claims,
+)
 from settlement.api.precheck_batch import Combiner
 from settlement.api.serializers import PrecheckInputSerializer
 from settlement.models import PrecheckAnswer, PrecheckRecord, PrecheckViolation
@@ -427,6 +438,87 @@ class TestClaimsCheckedTogether:
         assert persons.equals(conform("persons", pl.DataFrame([job.person])).collect())
 
 
+class TestClaimsLookedUpTogether:
+    """A batch's persons, histories and records are read and written once for all claims."""
+
+    @staticmethod
+    def _claims(world, *payloads, at=None):
+        at = at or shanghai(2026, 3, 3)
+        claims = []
+        for institution, payload in payloads:
+            incoming = PrecheckInputSerializer(data=payload)
+            incoming.is_valid(raise_exception=True)
+            claims.append(Claim.of(institution, incoming.validated_data, payload, at))
+        return claims
+
+    def test_each_claim_gets_the_history_it_would_get_alone(self, world):
+        other = PersonFactory(psn_no="37010200000000002")
+        for person, day in ((world.person, 20), (other, 25)):
+            earlier = SettlementFactory(
+                person=person, institution=world.qingdao, begin_time=shanghai(2026, 2, day, 9)
+            )
+            FeeLineFactory(line_id=f"EXAM-{person.psn_no}", settlement=earlier, item_code=EXAM)
+            FeeLineFactory(line_id=f"DRUG-{person.psn_no}", settlement=earlier, item_code=DRUG)
+        long_ago = SettlementFactory(
+            person=other, institution=world.qilu, begin_time=shanghai(2025, 1, 5, 9)
+        )
+        FeeLineFactory(line_id="LONG-AGO", settlement=long_ago, item_code=EXAM)
+        claims = self._claims(
+            world,
+            (world.qilu, encounter("MD0001", line("L1", EXAM))),
+            (world.qilu, encounter("MD0002", line("L2", DRUG), psn_no=other.psn_no)),
+        )
+        people = [(claim, Person.objects.get(pk=claim.encounter["psn_no"])) for claim in claims]
+
+        together = claim_jobs(people)
+
+        assert [job.history for job in together] == [claim_jobs([one])[0].history for one in people]
+        numbers = [
+            sorted(row[names.index("feedetl_sn")] for row in rows)
+            for names, rows in (job.history["fee_lines"] for job in together)
+        ]
+        assert numbers == [[f"EXAM-{world.person.psn_no}"], [f"DRUG-{other.psn_no}"]]
+        assert [len(job.history["settlements"][1]) for job in together] == [1, 1]
+
+    def test_refused_claims_fail_alone_and_the_others_are_stored(self, world):
+        other = PersonFactory(psn_no="37010200000000002")
+        settled = encounter("MD0003", psn_no=other.psn_no)
+        assert (
+            world.hospital.post("/api/v1/settlements/", settled, format="json").status_code == 201
+        )
+        claims = self._claims(
+            world,
+            (world.qilu, encounter("MD0001", line("L1", DRUG, med_chrgitm_type="09", pric="12"))),
+            (world.qilu, encounter("MD0002", psn_no="37010299999999999")),
+            (world.qilu, encounter("MD0003", psn_no=other.psn_no)),
+        )
+
+        checked, unknown, settled = check_claims(claims)
+
+        assert [item["rule_id"] for item in checked.violations] == ["OVER_PRICE"]
+        assert isinstance(unknown, FieldErrors)
+        assert "psn_no" in unknown.detail
+        assert isinstance(settled, Conflict)
+        assert list(PrecheckRecord.objects.values_list("task_id", flat=True)) == [claims[0].task_id]
+        assert PrecheckViolation.objects.get().precheck_id == claims[0].task_id
+
+    def test_the_queries_do_not_grow_with_the_claims(self, world):
+        persons = [PersonFactory(psn_no=f"3701020000000001{n}") for n in range(3)]
+        payloads = [
+            (world.qilu, encounter(f"MD000{n}", line(f"L{n}", EXAM), psn_no=person.psn_no))
+            for n, person in enumerate(persons)
+        ]
+        check_claims(self._claims(world, payloads[0]))  # the catalog and configuration read
+
+        with CaptureQueriesContext(connection) as one:
+            check_claims(self._claims(world, payloads[1]))
+        with CaptureQueriesContext(connection) as three:
+            check_claims(self._claims(world, *payloads))
+
+        assert len(three) == len(one)
+        assert PrecheckRecord.objects.count() == 5
+
+
 class TestCombiner:
     """Jobs waiting while a run is busy go together into the next run; none waits alone."""
 
@@ -499,3 +591,17 @@ class TestCombiner:
         assert results["c"] == "done c"
         assert isinstance(results["bad"], ValueError)
         assert ["bad", "c"] in [sorted(run) for run in runs]  # together first, then alone
+
+    def test_a_job_the_run_refuses_is_refused_to_its_caller(self):
+        runs = []
+
+        def run(jobs):
+            runs.append(list(jobs))
+            return [ValueError(f"no {job}") if job == "refused" else f"done {job}" for job in jobs]
+
+        combiner = Combiner(run, key=lambda job: "day", conflict=lambda job: job)
+
+        assert combiner.submit("x") == "done x"
+        with pytest.raises(ValueError, match="no refused"):
+            combiner.submit("refused")
+        assert runs == [["x"], ["refused"]]  # the run's answer, not a failed run retried
