@@ -1,9 +1,10 @@
 """The shared cache (CACHE_URL): Django's Redis cache, where a Redis that is down is a miss.
 
 What the cache holds can be done without: API throttle counters (a request is let through
-uncounted) and copies of sessions (read from the database instead). A cache that raised
-instead would turn a Redis outage into failed settlements, which must go on being accepted.
-Each failure is logged; the timeouts keep a hung Redis from holding requests up.
+uncounted), copies of sessions, API credentials and designations (read from the database
+instead). A cache that raised instead would turn a Redis outage into failed settlements,
+which must go on being accepted. Each failure is logged; the timeouts keep a hung Redis from
+holding requests up.
 """
 
 from __future__ import annotations
@@ -56,6 +57,15 @@ class ResilientRedisCache(RedisCache):
         except UNAVAILABLE as error:
             self._unavailable("set", error)
 
+    def set_many(
+        self, data: dict, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list:
+        try:
+            return super().set_many(data, timeout, version)
+        except UNAVAILABLE as error:
+            self._unavailable("set_many", error)
+            return list(data)
+
     def add(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> bool:
@@ -79,3 +89,40 @@ class ResilientRedisCache(RedisCache):
         except UNAVAILABLE as error:
             self._unavailable("incr", error)
             return 0
+
+
+# --- Short-lived copies of what every API request reads (credentials, designations). ---
+
+FORGOTTEN = "__forgotten__"  # a tombstone: read the database, and keep nothing for a while
+FORGOTTEN_FOR = 10  # seconds; longer than any read of the database that could race a write
+
+
+def remembered(key: str, fill: Any, timeout: int) -> Any:
+    """fill()'s value, kept in the shared cache for `timeout` seconds (None is not kept).
+
+    After forget(key) the next reads go to the database: a fill that read before the write
+    cannot put the old value back, since add() leaves the tombstone in place.
+    """
+    from django.core.cache import cache
+
+    value = cache.get(key)
+    if value is not None and not (isinstance(value, str) and value == FORGOTTEN):
+        return value
+    forgotten = value is not None
+    value = fill()
+    if value is not None and not forgotten:
+        cache.add(key, value, timeout)
+    return value
+
+
+def forget(*keys: str) -> None:
+    """The copies are stale: now, and again when the caller's transaction commits (a read
+    between the two sees the old rows and keeps nothing; after the commit, the new ones)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def tombstones() -> None:
+        cache.set_many(dict.fromkeys(keys, FORGOTTEN), FORGOTTEN_FOR)
+
+    tombstones()
+    transaction.on_commit(tombstones)

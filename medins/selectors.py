@@ -38,6 +38,24 @@ def designation_status_on(*, institution: Institution, day: date) -> str:
     return period.status if period is not None else Designation.Status.ACTIVE.value
 
 
+DESIGNATION_CACHED_FOR = 60  # seconds; designation_set forgets the copies at once
+
+
+def designation_cache_key(*, institution_id: int, day: date) -> str:
+    return f"designation:{institution_id}:{day.isoformat()}"
+
+
+def designation_status_cached(*, institution: Institution, day: date) -> str:
+    """designation_status_on, kept in the shared cache (every API write asks it)."""
+    from medins.cache import remembered
+
+    return remembered(
+        designation_cache_key(institution_id=institution.pk, day=day),
+        lambda: designation_status_on(institution=institution, day=day),
+        DESIGNATION_CACHED_FOR,
+    )
+
+
 def practitioner_points_deducted(*, practitioner: Practitioner, year: int) -> int:
     """All points deducted in the year, even beyond the annual score."""
     deducted = PointDeduction.objects.filter(practitioner=practitioner, year=year).aggregate(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from medins.cache import forget
 from medins.models import ANNUAL_POINTS, Designation, Institution, PointDeduction, Practitioner
+from medins.selectors import designation_cache_key
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -75,7 +78,19 @@ def designation_set(
     # recorded_at is auto_now_add; the caller's clock is the one to keep.
     Designation.objects.filter(pk=created.pk).update(recorded_at=at)
     created.recorded_at = at
+    _forget_designation(institution)
     return created
+
+
+def _forget_designation(institution: Institution) -> None:
+    """The API's copies of today's status (and of the days either side, around midnight)."""
+    today = timezone.localdate()
+    forget(
+        *(
+            designation_cache_key(institution_id=institution.pk, day=today + timedelta(days=d))
+            for d in (-1, 0, 1)
+        )
+    )
 
 
 def _make_room(period: Designation, *, effective_from: date, effective_to: date | None) -> None:

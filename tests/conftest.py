@@ -2,6 +2,16 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache keeps copies by row id (designations): a later test may reuse the id."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploads and reports of a test go to its own folder, never the project's."""
     settings.MEDIA_ROOT = tmp_path / "uploads"

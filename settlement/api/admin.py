@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from medins.admin.base import ViewOnlyAdmin
 from settlement.api.credentials import (
+    api_credential_forget,
     api_credential_issue,
     api_credential_revoke,
     api_credential_rotate,
@@ -63,6 +64,7 @@ class ApiCredentialAdmin(admin.ModelAdmin):
     ) -> None:
         if change:
             obj.save(update_fields=["name", "rate"])
+            api_credential_forget(credential=obj)  # the new rate counts from the next request
             return
         issued = api_credential_issue(institution=obj.institution, name=obj.name, rate=obj.rate)
         obj.pk = issued.credential.pk

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -12,8 +9,6 @@ from rest_framework.request import Request
 
 from settlement.api.credentials import api_credential_for_key
 from settlement.models import ApiCredential
-
-LAST_USED_EVERY = timedelta(minutes=1)  # one UPDATE a minute per key, not one per request
 
 
 class ApiClient:
@@ -49,9 +44,6 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         credential = api_credential_for_key(key=header[1])
         if credential is None:
             raise exceptions.AuthenticationFailed(_("Unknown or revoked API key."))
-        now = timezone.now()
-        if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_EVERY:
-            ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
         return ApiClient(credential), credential
 
     def authenticate_header(self, request: Request) -> str:

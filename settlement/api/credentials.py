@@ -3,6 +3,12 @@
 A key is `mk_<prefix>_<secret>`: the prefix finds the row, the secret's SHA-256 is compared in
 constant time. Keys are long random strings, so a fast hash is enough (no password stretching),
 and authenticating stays well under a millisecond.
+
+Every API request authenticates, so the active credential (with its institution) is kept in
+the shared cache for CACHED_FOR seconds by its prefix; rotating, revoking and changing a
+credential forget that copy at once (medins.cache.forget), so they take effect on the next
+request. Only while Redis cannot be reached at the moment of the change can a copy outlive
+it, by CACHED_FOR at most.
 """
 
 from __future__ import annotations
@@ -11,15 +17,19 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
+from medins.cache import forget, remembered
 from medins.models import Institution
 from settlement.models import ApiCredential
 
 KEY_PREFIX = "mk_"
+CACHED_FOR = 60  # seconds
+LAST_USED_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -54,12 +64,23 @@ def api_credential_rotate(*, credential: ApiCredential, at: datetime) -> IssuedK
     old.revoked_at = old.revoked_at or at
     old.replaced_by = issued.credential
     old.save(update_fields=["revoked_at", "replaced_by"])
+    api_credential_forget(credential=old)
     return issued
 
 
 def api_credential_revoke(*, credential: ApiCredential, at: datetime) -> None:
     """The key stops working now; revoking twice keeps the first time."""
     ApiCredential.objects.filter(pk=credential.pk, revoked_at__isnull=True).update(revoked_at=at)
+    api_credential_forget(credential=credential)
+
+
+def api_credential_forget(*, credential: ApiCredential) -> None:
+    """After any change of the credential's row: the next request reads it afresh."""
+    forget(_cache_key(credential.prefix))
+
+
+def _cache_key(prefix: str) -> str:
+    return f"apikey:{prefix}"
 
 
 def api_credential_for_key(*, key: str) -> ApiCredential | None:
@@ -67,13 +88,26 @@ def api_credential_for_key(*, key: str) -> ApiCredential | None:
     parts = key.split("_", 2) if key.startswith(KEY_PREFIX) else []
     if len(parts) != 3:
         return None
-    credential = (
-        ApiCredential.objects.select_related("institution")
-        .filter(prefix=parts[1], revoked_at__isnull=True)
-        .first()
-    )
+    credential = remembered(_cache_key(parts[1]), lambda: _active(parts[1]), CACHED_FOR)
     if credential is None or not hmac.compare_digest(credential.key_hash, _hash(key)):
         return None
+    return credential
+
+
+def _active(prefix: str) -> ApiCredential | None:
+    """Read on a cache miss, so at most once per CACHED_FOR and key: the use is recorded
+    here (last_used_at is then up to a minute or two late, never one UPDATE per request)."""
+    credential = (
+        ApiCredential.objects.select_related("institution")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    now = timezone.now()
+    if credential is not None and (
+        credential.last_used_at is None or now - credential.last_used_at > LAST_USED_EVERY
+    ):
+        ApiCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+        credential.last_used_at = now
     return credential
 
 

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from medins.models import Designation
-from medins.selectors import designation_status_on
+from medins.selectors import designation_status_cached
 from settlement.models import ApiCredential
 
 
@@ -25,11 +25,13 @@ class InstitutionNotDesignated(exceptions.PermissionDenied):
 
 
 class IsDesignated(permissions.BasePermission):
-    """The institution's designation is active today (suspended or terminated: refused)."""
+    """The institution's designation is active today (suspended or terminated: refused).
+
+    Read through the shared cache; designation_set forgets the copy at once."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         institution = request.auth.institution
-        status = designation_status_on(institution=institution, day=timezone.localdate())
+        status = designation_status_cached(institution=institution, day=timezone.localdate())
         if status == Designation.Status.SUSPENDED:
             raise InstitutionNotDesignated(
                 _("Institution %(code)s is suspended (暂停定点): it may not settle or submit now.")

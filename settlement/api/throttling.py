@@ -1,7 +1,8 @@
 """Throttling per client: each credential has its own bucket, at its own rate or the default.
 
 A counter per credential in the shared cache, started by the window's first request and
-expiring with the window: one small integer read and written per request. (DRF's own
+expiring with the window: one small integer read and written per request, in one round trip
+to Redis. (DRF's own
 throttle keeps every request time of the window in one entry, read and written back whole on
 each request: 1,200 timestamps at the default rate.) A burst across the end of one window
 and the start of the next can reach twice the rate for a moment.
@@ -9,15 +10,20 @@ and the start of the next can reach twice the rate for a moment.
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from medins.cache import UNAVAILABLE
 from settlement.models import ApiCredential
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_RATE = "1200/min"
 SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -43,6 +49,8 @@ class CredentialRateThrottle(BaseThrottle):
 
     def _count(self) -> int:
         """This request's number in its window (0: the cache cannot count; let it through)."""
+        if isinstance(cache, RedisCache):
+            return self._count_in_redis()
         try:
             return cache.incr(self.key)
         except ValueError:  # the window's first request, or the window has just expired
@@ -55,6 +63,23 @@ class CredentialRateThrottle(BaseThrottle):
         except ValueError:
             return 1
 
+    def _count_in_redis(self) -> int:
+        """One round trip: INCR (creates the counter at 1), EXPIRE NX (the window starts with
+        its first request), TTL (how long until it ends, for Retry-After)."""
+        key = cache.make_and_validate_key(self.key)
+        try:
+            pipeline = cache._cache.get_client(key, write=True).pipeline(transaction=False)
+            pipeline.incr(key).expire(key, self.duration, nx=True).ttl(key)
+            count, _, ttl = pipeline.execute()
+        except UNAVAILABLE as error:
+            logger.warning("cache unavailable (throttle): %s", error)
+            return 0
+        self.ends_at = time.time() + max(ttl, 0)
+        return count
+
     def wait(self) -> float:
-        started = cache.get(f"{self.key}:start") or time.time()
-        return max(started + self.duration - time.time(), 1.0)
+        ends_at = getattr(self, "ends_at", None)
+        if ends_at is None:
+            started = cache.get(f"{self.key}:start") or time.time()
+            ends_at = started + self.duration
+        return max(ends_at - time.time(), 1.0)

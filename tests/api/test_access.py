@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import yaml
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from medins.models import Designation
+from medins.services import designation_set
 from settlement.api.credentials import (
     api_credential_for_key,
     api_credential_issue,
@@ -16,6 +23,7 @@ from settlement.models import ApiCredential
 from tests.api.conftest import key_client
 
 SETTLEMENTS = "/api/v1/settlements/"
+PRECHECK = "/api/v1/prechecks/"
 
 
 def error_code(response) -> str:
@@ -77,6 +85,67 @@ class TestAuthentication:
         world.hospital.get(SETTLEMENTS)
 
         assert ApiCredential.objects.get(institution=world.qilu).last_used_at is not None
+
+
+class TestCopiesOfCredentials:
+    """The credential and the designation are read from the shared cache after the first
+    request; every change is seen on the very next request all the same."""
+
+    def test_the_second_request_does_not_read_the_credential(self, world):
+        world.hospital.get(SETTLEMENTS)
+
+        with CaptureQueriesContext(connection) as queries:
+            assert world.hospital.get(SETTLEMENTS).status_code == 200
+
+        assert not [q for q in queries if "settlement_apicredential" in q["sql"]]
+
+    def test_a_revoked_key_is_refused_right_after_the_revocation(self, world):
+        assert world.hospital.get(SETTLEMENTS).status_code == 200  # now a cached copy
+
+        api_credential_revoke(
+            credential=ApiCredential.objects.get(institution=world.qilu), at=timezone.now()
+        )
+
+        assert world.hospital.get(SETTLEMENTS).status_code == 401
+        assert world.other_hospital.get(SETTLEMENTS).status_code == 200
+
+    def test_a_rotated_key_is_refused_right_after_the_rotation(self, world):
+        assert world.hospital.get(SETTLEMENTS).status_code == 200
+
+        issued = api_credential_rotate(
+            credential=ApiCredential.objects.get(institution=world.qilu), at=timezone.now()
+        )
+
+        assert world.hospital.get(SETTLEMENTS).status_code == 401
+        assert key_client(issued.key).get(SETTLEMENTS).status_code == 200
+
+    def test_a_suspended_institution_is_refused_right_after_the_suspension(self, world):
+        precheck = {"mdtrt_id": "nothing"}  # refused before its body is read when suspended
+        assert world.hospital.post(PRECHECK, precheck, format="json").status_code == 400
+
+        designation_set(
+            institution=world.qilu,
+            status=Designation.Status.SUSPENDED,
+            effective_from=timezone.localdate() - timedelta(days=1),
+            reason="飞行检查",
+            at=timezone.now(),
+        )
+
+        response = world.hospital.post(PRECHECK, precheck, format="json")
+        assert (response.status_code, error_code(response)) == (403, "institution_not_designated")
+        assert world.other_hospital.post(PRECHECK, precheck, format="json").status_code == 400
+
+    def test_a_revocation_while_a_request_reads_the_key_is_not_undone(self, world):
+        """A copy read from the database before the revocation cannot be put back after it."""
+        credential = ApiCredential.objects.get(institution=world.qilu)
+        stale = api_credential_for_key(key=world.qilu_key)  # what a slow request read
+        cache.clear()
+
+        api_credential_revoke(credential=credential, at=timezone.now())
+        cache.add(f"apikey:{credential.prefix}", stale, 60)  # that request's late add()
+
+        assert api_credential_for_key(key=world.qilu_key) is None
+        assert world.hospital.get(SETTLEMENTS).status_code == 401
 
 
 class TestThrottling:
