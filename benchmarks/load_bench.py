@@ -636,8 +636,10 @@ def _seeded(environment: dict[str, str], args: argparse.Namespace) -> dict | Non
     started = time.perf_counter()
     command = [sys.executable, "-m", "benchmarks.load_bench", "--seed-only"]
     command += ["--persons", str(args.persons), "--months", str(args.months)]
+    # The demo's screening runs in this process: no Celery worker serves the load's broker.
+    eager = {name: value for name, value in environment.items() if not name.startswith("CELERY_")}
     seeded = subprocess.run(
-        command, cwd=ROOT, env=environment, capture_output=True, text=True, check=False
+        command, cwd=ROOT, env=eager, capture_output=True, text=True, check=False
     )
     if seeded.returncode != 0:
         print(f"  seeding failed:\n{seeded.stderr[-3000:]}")
