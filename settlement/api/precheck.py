@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medins.models import Institution, Person
-from screening.engine import screen_frames
 from screening.frames import SCHEMAS
+from screening.prepared import PreparedRules
 from screening.rules import (
     diag_mismatch,
     dup_charge,
@@ -364,14 +364,11 @@ def screen_claims(jobs: Sequence[ClaimJob]) -> list[list[dict[str, Any]]]:
     config = rule_config_in_force_recent(at=min(job.at for job in jobs))
     if len(jobs) > 1 and rule_config_in_force_recent(at=max(job.at for job in jobs)) != config:
         raise ValueError("the rule configuration changed between these claims")  # one by one
-    result = screen_frames(
+    result = _prepared(config).run(
         _batch_frames(jobs),
-        rules=PRECHECK_RULES,
-        config=config,
         window_start=min(job.first_day for job in jobs),
         window_end=max(job.last_day for job in jobs),
         detected_at=timezone.now(),
-        engine="in-memory",
     )
     rows = result.flags.drop("detected_at").to_dicts()
     if len(jobs) == 1:
@@ -391,7 +388,21 @@ def screen_claims(jobs: Sequence[ClaimJob]) -> list[list[dict[str, Any]]]:
     ]
 
 
-def _batch_frames(jobs: Sequence[ClaimJob]) -> dict[str, pl.LazyFrame]:
+_PREPARED: dict[str, PreparedRules] = {}  # by rule configuration: a version or two at once
+
+
+def _prepared(config: dict[str, Any]) -> PreparedRules:
+    """The pre-check rules' plans for this configuration, built once per process."""
+    key = json.dumps(config, sort_keys=True, default=str)
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        if len(_PREPARED) >= 4:
+            _PREPARED.clear()
+        prepared = _PREPARED[key] = PreparedRules(PRECHECK_RULES, config)
+    return prepared
+
+
+def _batch_frames(jobs: Sequence[ClaimJob]) -> dict[str, pl.DataFrame]:
     """The claims' frames joined by their persons' stored rows, as batch screening reads."""
     codes = sorted(set().union(*(job.codes for job in jobs)))
     marks = ", ".join(["%s"] * len(codes))
@@ -419,14 +430,14 @@ def _batch_frames(jobs: Sequence[ClaimJob]) -> dict[str, pl.LazyFrame]:
         for name in ("fee_lines", "settlements")
     }
     return {
-        "fee_lines": pl.concat([claims["fee_lines"], history["fee_lines"]]).lazy(),
-        "settlements": pl.concat([claims["settlements"], history["settlements"]]).lazy(),
-        "diagnoses": claims["diagnoses"].lazy(),
-        "catalog": catalog.lazy(),
+        "fee_lines": pl.concat([claims["fee_lines"], history["fee_lines"]]),
+        "settlements": pl.concat([claims["settlements"], history["settlements"]]),
+        "diagnoses": claims["diagnoses"],
+        "catalog": catalog,
         "persons": _typed_frame(
             "persons", list(jobs[0].person), [tuple(job.person.values()) for job in jobs]
-        ).lazy(),
-        "institutions": _institutions_frame(list(institutions.values())).lazy(),
+        ),
+        "institutions": _institutions_frame(list(institutions.values())),
     }
 
 
