@@ -8,10 +8,21 @@ thread. PostgreSQL answers "invalid frontend message type 0" and drops it; the r
 fails. Seen under the load benchmark (benchmarks/load_bench.py). Here the pipe is closed only
 after the threads are done, and requests not started by then are dropped (their clients see
 the connection close, as they would when the worker is killed).
+
+It also sheds load: a request that waited in the worker's queue for a thread longer than
+WEB_MAX_QUEUE_WAIT seconds (default 3) is answered 503 with Retry-After at once
+(medins.serving.overloaded), without Django's middleware or the database. Above capacity the
+queue would otherwise grow until every request waits longer than its client does: all of
+them time out while the server works for clients that are gone. Refusing the excess keeps
+the requests it accepts answered in time.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from gunicorn.workers.gthread import PollableMethodQueue
@@ -33,3 +44,29 @@ class ThreadWorker(GunicornThreadWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.method_queue = PipeClosedLast(self)
+        self.max_queue_wait = float(os.environ.get("WEB_MAX_QUEUE_WAIT", 3))
+        self.waited = threading.local()  # this thread's request: seconds in the queue
+
+    def enqueue_req(self, conn: Any) -> None:
+        conn.queued_at = time.monotonic()
+        super().enqueue_req(conn)
+
+    def handle(self, conn: Any) -> Any:
+        self.waited.seconds = time.monotonic() - getattr(conn, "queued_at", time.monotonic())
+        return super().handle(conn)
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        self.wsgi = self.admitting(self.wsgi)
+
+    def admitting(self, app: Callable) -> Callable:
+        """The application, or a quick 503 for a request that waited too long for a thread."""
+
+        def admit(environ: dict, start_response: Callable) -> Iterable[bytes]:
+            if getattr(self.waited, "seconds", 0.0) <= self.max_queue_wait:
+                return app(environ, start_response)
+            from medins.serving import overloaded
+
+            return overloaded(environ, start_response)
+
+        return admit

@@ -19,3 +19,6 @@ urlpatterns = [
     path("settlement/policy/", include("settlement.policy.urls")),
     path("", include("services.urls")),
 ]
+
+# A lost database answers 503 with Retry-After (the API's JSON under /api/), not a 500.
+handler500 = "medins.serving.server_error"

@@ -69,7 +69,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, OperationalError | InterfaceError):
         # A lost or refused connection is the client's cue to retry, not a server bug (500).
         logger.warning("API request failed on the database: %s", exc)
-        _drop_broken_connections()
+        drop_broken_connections()
         exc = DatabaseUnavailable()
     response = exception_handler(exc, context)
     if isinstance(exc, DatabaseUnavailable):
@@ -93,7 +93,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
-def _drop_broken_connections() -> None:
+def drop_broken_connections() -> None:
     """Close a dead connection now, so that the thread's next request opens a new one.
     (Django does so at the end of a request, but not under every server or test client.)"""
     for alias in connections:

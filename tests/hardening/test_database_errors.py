@@ -66,3 +66,34 @@ def test_a_database_down_at_authentication_is_503(world, monkeypatch):
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "database_unavailable"
+
+
+class TestBackOfficePages:
+    """A back-office page whose database fails answers a 503 page to retry, not a 500."""
+
+    @pytest.fixture
+    def signed_in(self, cast, client):
+        from django.test import Client
+
+        browser = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
+        browser.force_login(cast.jinan_auditor)
+        return browser
+
+    def test_a_lost_database_is_a_503_page_with_retry_after(self, signed_in, monkeypatch):
+        from medins import selectors
+
+        monkeypatch.setattr(selectors, "home_counts", _raising(OperationalError("terminated")))
+
+        response = signed_in.get("/")
+
+        assert response.status_code == 503
+        assert response["Retry-After"] == "2"
+        assert response["Content-Type"].startswith("text/html")
+        assert "The database is unavailable at the moment" in response.content.decode()
+
+    def test_any_other_failure_is_still_a_500(self, signed_in, monkeypatch):
+        from medins import selectors
+
+        monkeypatch.setattr(selectors, "home_counts", _raising(ValueError("a bug")))
+
+        assert signed_in.get("/").status_code == 500
