@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import get_language
 
 from medins.models import (
     ANNUAL_POINTS,
@@ -170,6 +174,32 @@ def person_visible_to(user: AnyUser, psn_no: str) -> Person | None:
 def may_reveal(user: AnyUser) -> bool:
     """Whether the user's role may see unmasked personal data at all."""
     return role_of(user) in REVEAL_ROLES
+
+
+FIGURES_CACHED_FOR = 60  # seconds: home and dashboard figures, shown with their time
+
+
+def scope_key(user: AnyUser) -> str:
+    """What decides everything a user may see: two users with one key see the same rows."""
+    role = role_of(user)
+    profile = profile_of(user)
+    if role in REGION_ROLES:
+        return f"{role}:{profile.region_code}"
+    if role == Role.HOSPITAL_CLIENT:
+        return f"{role}:{profile.institution_id or ''}"
+    return str(role)
+
+
+def figures_for(user: AnyUser, name: str, compute: Callable[[], Any]) -> tuple[Any, datetime]:
+    """compute()'s value for the user's scope and language, and when it was computed: counted
+    once a FIGURES_CACHED_FOR per scope in the shared cache, not on every page view."""
+    from medins.cache import remembered
+
+    def computed() -> tuple[Any, datetime]:
+        return compute(), timezone.now()
+
+    key = f"figures:{name}:{scope_key(user)}:{get_language()}"
+    return remembered(key, computed, FIGURES_CACHED_FOR)
 
 
 def home_counts(user: AnyUser) -> dict[str, int]:

@@ -70,7 +70,9 @@ def home(request: HttpRequest) -> HttpResponse:
     role = selectors.role_of(request.user)
     if role is None:
         return render(request, "medins/no_role.html")
-    counts = selectors.home_counts(request.user)
+    counts, counted_at = selectors.figures_for(
+        request.user, "home", lambda: selectors.home_counts(request.user)
+    )
     profile = selectors.profile_of(request.user)
     context = {
         "role": Role(role),
@@ -78,6 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "region_label": _region_label(profile.region_code if profile else ""),
         "duties": DUTIES[role],
         "figures": [(FIGURE_LABELS[key], counts[key]) for key in FIGURES_BY_ROLE[role]],
+        "counted_at": counted_at,
         "may_reveal": selectors.may_reveal(request.user),
         "settlements": selectors.settlements_visible_to(request.user).order_by("-settled_at", "pk")[
             :RECENT

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import encounter, line, world  # noqa: F401  (fixture)
-from tests.factories import make_user
+from tests.factories import SettlementFactory, make_user
 
 SETTLEMENTS = "/api/v1/settlements/"
 # Authentication and designation (2); the request's transaction, a savepoint inside the
@@ -116,3 +116,52 @@ def test_coverage_asks_the_same_for_one_county_as_for_several(db, django_assert_
         rows = coverage_by_county(counties=counties)
 
     assert [(row.villages, row.insured) for row in rows] == [(1, 2), (1, 1), (1, 1)]
+
+
+class TestFiguresCountedOncePerScope:
+    """The home page's and the audit dashboard's figures are counted once a minute per scope
+    (role and region or institution) and language, and say when they were counted."""
+
+    def _counts(self, queries) -> list[str]:
+        return [q["sql"] for q in queries if "COUNT(" in q["sql"]]
+
+    def test_a_second_user_of_the_same_scope_reads_the_figures_counted_for_the_first(
+        self, cast, client
+    ):
+        client.force_login(cast.jinan_auditor)
+        first = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+        colleague = make_user("auditor", region_code="3701")
+        client.force_login(colleague)
+
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+
+        assert self._counts(queries) == []
+        assert second.context["figures"] == first.context["figures"]
+        assert "Figures as of" in second.content.decode()
+
+    def test_another_scope_is_counted_for_itself(self, cast, client):
+        SettlementFactory(institution=cast.qingdao)
+        client.force_login(cast.jinan_auditor)
+        jinan = dict(client.get("/", HTTP_ACCEPT_LANGUAGE="en").context["figures"])
+        client.force_login(cast.qingdao_auditor)
+
+        with CaptureQueriesContext(connection) as queries:
+            qingdao = dict(client.get("/", HTTP_ACCEPT_LANGUAGE="en").context["figures"])
+
+        assert self._counts(queries)
+        assert (jinan["Settlements"], qingdao["Settlements"]) == (0, 1)
+
+    def test_the_dashboard_is_drawn_once_per_scope(self, cast, client):
+        client.force_login(cast.jinan_auditor)
+        client.get("/audit/dashboard/", HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(cast.jinan_supervisor)  # another role: its own figures
+        client.get("/audit/dashboard/", HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(make_user("auditor", region_code="3701"))
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/audit/dashboard/", HTTP_ACCEPT_LANGUAGE="en")
+
+        assert response.status_code == 200
+        assert not [q for q in queries if "screening_flag" in q["sql"]]
+        assert "Figures as of" in response.content.decode()

@@ -7,25 +7,31 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from medins.selectors import AnyUser, figures_for
 from screening.audit import charts
 from screening.audit.exports import table_response
-from screening.audit.selectors.dashboard import dashboard_tables
+from screening.audit.selectors.dashboard import Table, dashboard_tables
 from screening.audit.views.common import audit_page
 
 
 @require_GET
 @audit_page
 def dashboard(request: HttpRequest) -> HttpResponse:
-    tables = dashboard_tables(request.user, at=timezone.now())
+    drawn, counted_at = figures_for(request.user, "audit-dashboard", lambda: _drawn(request.user))
+    return render(request, "audit/dashboard.html", {"tables": drawn, "counted_at": counted_at})
+
+
+def _drawn(user: AnyUser) -> list[tuple[Table, str]]:
+    """Every table with its chart (counted over all flags and cases in scope)."""
     drawn = []
-    for table in tables.values():
+    for table in dashboard_tables(user, at=timezone.now()).values():
         chart = ""
         if table.chart == "bars" and table.rows:
             chart = charts.bars(table.rows, value_column=table.value_column, title=table.title)
         elif table.chart == "columns" and table.rows:
             chart = charts.columns(table.rows, value_column=table.value_column, title=table.title)
         drawn.append((table, chart))
-    return render(request, "audit/dashboard.html", {"tables": drawn})
+    return drawn
 
 
 @require_GET
