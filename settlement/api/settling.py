@@ -59,7 +59,9 @@ def settlement_settle(
     settlement.account_paid = breakdown.acct_pay
     settlement.cash_paid = breakdown.psn_cash_pay
     settlement.save(update_fields=[*AMOUNT_FIELDS])
-    settlement_usage_record(settlement=settlement, breakdown=breakdown)
+    settlement_usage_record(
+        settlement=settlement, breakdown=breakdown, just_stored=fee_lines is not None
+    )
     return SettlementBreakdown.objects.create(
         settlement=settlement,
         policy_version=breakdown.policy_version,

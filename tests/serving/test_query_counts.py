@@ -13,14 +13,15 @@ from tests.api.conftest import encounter, line, world  # noqa: F401  (fixture)
 from tests.factories import SettlementFactory, make_user
 
 SETTLEMENTS = "/api/v1/settlements/"
-# Authentication and designation (2); the request's transaction, a savepoint inside the
-# test's (2); the idempotency claim (3); person, encounter, catalog and stored lines (4);
-# settlement, diagnoses, lines (3); the policy: version, negotiated drugs, the person's year
-# (2), certifications, scheme (5); amounts, counters (2, none to add here); breakdown,
+# The credential and the designation come from the shared cache (0); the request's
+# transaction, a savepoint inside the test's (2); the idempotency claim (3); person,
+# encounter, catalog and stored lines (4); settlement, diagnoses, lines (3); the policy:
+# version, negotiated drugs, the person's year (2), certifications, scheme (5); amounts,
+# counters (1: none to delete from a settlement just stored, none to add here); breakdown,
 # idempotency record (2); the audit entry (1).
-SUBMIT_QUERIES = 25
-READ_QUERIES = 4  # authentication; the settlement with its links, its diagnoses, its lines
-LIST_QUERIES = 3  # authentication; the count for the pages; one page of settlements
+SUBMIT_QUERIES = 22
+READ_QUERIES = 3  # the settlement with its links, its diagnoses, its lines
+LIST_QUERIES = 2  # the count for the pages; one page of settlements
 
 
 def _submit(client, number: str, **headers):
