@@ -137,10 +137,17 @@ def screen_result(
     """The rules' flags in the window (by rule code) as one frame, stamped detected_at."""
     counts = {code: frame.height for code, frame in collected.items()}
     frames = list(collected.values())
-    flags = pl.concat(frames) if frames else pl.DataFrame(schema=FLAG_SCHEMA)
+    flags = pl.concat(frames) if frames else None
+    return ScreenResult(flags=stamped(flags, detected_at), counts=counts, timings=timings)
+
+
+def stamped(flags: pl.DataFrame | None, detected_at: datetime) -> pl.DataFrame:
+    """The rules' flags (None: no rule ran) in FLAG_SCHEMA, stamped detected_at."""
+    if flags is None:
+        flags = pl.DataFrame(schema=FLAG_SCHEMA)
     wall_clock = detected_at.astimezone(SHANGHAI).replace(tzinfo=None)
     flags = flags.with_columns(detected_at=pl.lit(wall_clock, dtype=pl.Datetime("us")))
-    return ScreenResult(flags=flags.select(list(FLAG_SCHEMA)), counts=counts, timings=timings)
+    return flags.select(list(FLAG_SCHEMA))
 
 
 def _count(frame: pl.LazyFrame) -> int:

@@ -21,18 +21,13 @@ from typing import Any
 import polars as pl
 from polars.io.plugins import register_io_source
 
-from screening.engine import (
-    ScreenResult,
-    enabled_rules,
-    event_in_window,
-    rule_plans,
-    screen_result,
-)
+from screening.engine import ScreenResult, enabled_rules, event_in_window, rule_plans, stamped
 from screening.frames import SCHEMAS
 from screening.rules import lines
 
 UNOPTIMIZED = pl.QueryOptFlags.none()
 CHARGED = "charged_lines"  # the placeholder of the fee lines net of refunds
+EMPTY = {name: pl.DataFrame(schema=schema) for name, schema in SCHEMAS.items()}
 
 
 class PreparedRules:
@@ -49,8 +44,13 @@ class PreparedRules:
         enabled = enabled_rules(rules, config)
         names = {name for module in enabled for name in module.RULE.reads}
         sources = {name: self._source(name, SCHEMAS[name]) for name in names}
-        self._nets = "fee_lines" in names and any(module.RULE.nets_refunds for module in enabled)
-        charged = self._source(CHARGED, _netted_schema()) if self._nets else None
+        nets = "fee_lines" in names and any(module.RULE.nets_refunds for module in enabled)
+        # The lines net of refunds, collected first: the plans, unoptimized, would each net
+        # at every use of the lines.
+        self._netting = lines.net_of_refunds(sources["fee_lines"]) if nets else None
+        charged = None
+        if self._netting is not None:
+            charged = self._source(CHARGED, dict(self._netting.collect_schema()))
         self._plans = rule_plans(sources, charged, enabled, config)
 
     def run(
@@ -63,22 +63,26 @@ class PreparedRules:
     ) -> ScreenResult:
         """Flags of every enabled rule whose event day lies in [window_start, window_end]."""
         started = time.perf_counter()
-        bound = {name: frames.get(name, _empty(name)) for name in SCHEMAS}
-        if self._nets:
-            bound[CHARGED] = lines.netted_in_memory(bound["fee_lines"]).collect()
         with self._lock:
-            self._bound = bound
+            self._bound = {name: frames.get(name, EMPTY[name]) for name in SCHEMAS}
             try:
+                if self._netting is not None:
+                    self._bound[CHARGED] = self._netting.collect(
+                        engine="in-memory", optimizations=UNOPTIMIZED
+                    )
                 found = pl.collect_all(
                     list(self._plans.values()), engine="in-memory", optimizations=UNOPTIMIZED
                 )
             finally:
                 self._bound = {}
-        in_window = event_in_window(window_start, window_end)
-        collected = {
-            code: frame.filter(in_window) for code, frame in zip(self._plans, found, strict=True)
-        }
-        return screen_result(collected, detected_at, {"total": time.perf_counter() - started})
+        flags = (
+            pl.concat(found).filter(event_in_window(window_start, window_end)) if found else None
+        )
+        counts = dict.fromkeys(self._plans, 0)
+        if flags is not None:
+            counts.update(flags["rule_code"].value_counts().iter_rows())
+        timings = {"total": time.perf_counter() - started}
+        return ScreenResult(flags=stamped(flags, detected_at), counts=counts, timings=timings)
 
     def _source(self, name: str, schema: Mapping[str, pl.DataType]) -> pl.LazyFrame:
         def read(
@@ -100,11 +104,3 @@ class PreparedRules:
             yield frame if n_rows is None else frame.head(n_rows)
 
         return register_io_source(read, schema=dict(schema), explain_name=name)
-
-
-def _netted_schema() -> dict[str, pl.DataType]:
-    return dict(lines.netted_in_memory(_empty("fee_lines")).collect_schema())
-
-
-def _empty(name: str) -> pl.DataFrame:
-    return pl.DataFrame(schema=SCHEMAS[name])

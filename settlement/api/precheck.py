@@ -156,10 +156,15 @@ def check_claims(claims: Sequence[Claim]) -> list[Precheck | Exception]:
 
 def _persons_and_settled(claims: Sequence[Claim]) -> tuple[dict[str, Person], set[str]]:
     """The claims' persons by psn_no, and which of their encounters are settled already."""
-    persons = Person.objects.in_bulk({claim.encounter["psn_no"] for claim in claims})
+    persons = Person.objects.only(*PERSON_FIELDS).in_bulk(
+        {claim.encounter["psn_no"] for claim in claims}
+    )
     encounters = {claim.encounter["mdtrt_id"] for claim in claims}
     settled = Settlement.objects.filter(encounter_id__in=encounters)
     return persons, set(settled.values_list("encounter_id", flat=True))
+
+
+PERSON_FIELDS = ("psn_no", "gender", "birth_date", "insurance_type", "division_code")
 
 
 def _refusal(claim: Claim, person: Person | None, settled: set[str]) -> Exception | None:
@@ -417,28 +422,28 @@ def _batch_frames(jobs: Sequence[ClaimJob]) -> dict[str, pl.DataFrame]:
         ),
     )
     institutions = {job.institution["fixmedins_code"]: job.institution for job in jobs}
-    claims = {
-        name: _frame(name, [row for job in jobs for row in job.claim[name]])
-        for name in ("fee_lines", "settlements", "diagnoses")
-    }
-    history = {
-        name: _history_frame(
-            name,
-            jobs[0].history[name][0],
-            [row for job in jobs for row in job.history[name][1]],
-        )
-        for name in ("fee_lines", "settlements")
-    }
     return {
-        "fee_lines": pl.concat([claims["fee_lines"], history["fee_lines"]]),
-        "settlements": pl.concat([claims["settlements"], history["settlements"]]),
-        "diagnoses": claims["diagnoses"],
+        "fee_lines": _sent_and_stored("fee_lines", jobs),
+        "settlements": _sent_and_stored("settlements", jobs),
+        "diagnoses": _frame("diagnoses", [row for job in jobs for row in job.claim["diagnoses"]]),
         "catalog": catalog,
         "persons": _typed_frame(
             "persons", list(jobs[0].person), [tuple(job.person.values()) for job in jobs]
         ),
         "institutions": _institutions_frame(list(institutions.values())),
     }
+
+
+def _sent_and_stored(name: str, jobs: Sequence[ClaimJob]) -> pl.DataFrame:
+    """The claims' rows, then their persons' stored rows, in one frame."""
+    names = jobs[0].history[name][0]
+    stored = [row for job in jobs for row in job.history[name][1]]
+    sent = [row for job in jobs for row in job.claim[name]]
+    if connection.vendor != "postgresql":
+        return pl.concat([_frame(name, sent), _history_frame(name, names, stored)])
+    # The claims' rows as the stored ones come (select_sql's columns): one frame, not two.
+    as_stored = [tuple(row.get(column) for column in names) for row in sent]
+    return _typed_frame(name, names, [*as_stored, *stored])
 
 
 def _frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
