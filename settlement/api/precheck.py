@@ -64,11 +64,38 @@ UTC = ZoneInfo("UTC")
 BATCH_LIMIT = 32  # claims checked together at most, when that many wait at once
 
 
+CENT = Decimal("0.01")
+
+
 @dataclass(frozen=True)
 class Precheck:
     record: PrecheckRecord
     violations: list[dict[str, Any]]  # the 3101/3102 result records
     timings: dict[str, float]
+
+    def response(self) -> dict[str, Any]:
+        """PrecheckOutputSerializer's representation of the answer, made directly: the
+        violations are in its shape already, and money is written as its DecimalField
+        writes it (tests/api/test_precheck.py compares the two)."""
+        return {
+            "task_id": self.record.task_id,
+            "mdtrt_id": self.record.encounter_id,
+            "result": [
+                {
+                    **violation,
+                    "vola_amt": _money_text(violation["vola_amt"]),
+                    "judge_result_detail_dtos": [
+                        {**line, "vola_amt": _money_text(line["vola_amt"])}
+                        for line in violation["judge_result_detail_dtos"]
+                    ],
+                }
+                for violation in self.violations
+            ],
+        }
+
+
+def _money_text(amount: Decimal) -> str:
+    return f"{amount.quantize(CENT):f}"
 
 
 @dataclass(frozen=True)

@@ -292,12 +292,7 @@ class PrecheckView(WritingApiView):
             raw=request.data,
             at=timezone.now(),
         )
-        body = {
-            "task_id": checked.record.task_id,
-            "mdtrt_id": checked.record.encounter_id,
-            "result": checked.violations,
-        }
-        return Response(serializers.PrecheckOutputSerializer(body).data)
+        return Response(checked.response())  # PrecheckOutputSerializer's, made directly
 
 
 class PrecheckDetailView(InstitutionApiView):

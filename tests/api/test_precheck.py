@@ -27,7 +27,7 @@ from settlement.api.precheck import (
     screen_claims,
 )
 from settlement.api.precheck_batch import Combiner
-from settlement.api.serializers import PrecheckInputSerializer
+from settlement.api.serializers import PrecheckInputSerializer, PrecheckOutputSerializer
 from settlement.models import PrecheckAnswer, PrecheckRecord, PrecheckViolation
 from tests.api.conftest import BUNDLE, COMPONENT, DRUG, EXAM, encounter, line
 from tests.factories import (
@@ -501,6 +501,33 @@ class TestClaimsLookedUpTogether:
         assert isinstance(settled, Conflict)
         assert list(PrecheckRecord.objects.values_list("task_id", flat=True)) == [claims[0].task_id]
         assert PrecheckViolation.objects.get().precheck_id == claims[0].task_id
+
+    def test_the_answer_is_what_the_output_serializer_makes_of_it(self, world):
+        earlier = SettlementFactory(
+            person=world.person, institution=world.qingdao, begin_time=shanghai(2026, 2, 20, 9)
+        )
+        FeeLineFactory(line_id="OLD-1", settlement=earlier, item_code=EXAM)
+        [claim] = self._claims(
+            world,
+            (
+                world.qilu,
+                encounter(
+                    "MD0001",
+                    line("L1", DRUG, med_chrgitm_type="09", pric="12", cnt="3"),
+                    line("L2", BUNDLE, med_chrgitm_type="06", pric="500.00"),
+                    line("L3", COMPONENT, med_chrgitm_type="06", pric="80.5"),
+                    line("L4", EXAM),
+                ),
+            ),
+        )
+
+        [checked] = check_claims([claim])
+
+        assert len(checked.violations) >= 3
+        expected = PrecheckOutputSerializer(
+            {"task_id": claim.task_id, "mdtrt_id": "MD0001", "result": checked.violations}
+        ).data
+        assert checked.response() == expected
 
     def test_the_queries_do_not_grow_with_the_claims(self, world):
         persons = [PersonFactory(psn_no=f"3701020000000001{n}") for n in range(3)]
