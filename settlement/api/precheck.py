@@ -344,11 +344,9 @@ def history_rows(
         # charges of the same item (repeats, daily units, supply days, the exam window) or
         # with lines of the same encounter (bundles, days of a course), so the others cannot
         # matter.
-        lines.append(
-            "(person_id = %s AND occurred_at >= %s AND occurred_at < %s "
-            f"AND item_code IN ({', '.join(['%s'] * len(codes))}))"
-        )
-        line_params += [person.pk, _param(since), _param(until), *codes]
+        in_codes, code_params = _one_of("item_code", codes)
+        lines.append(f"(person_id = %s AND occurred_at >= %s AND occurred_at < %s AND {in_codes})")
+        line_params += [person.pk, _param(since), _param(until), *code_params]
         stays.append("(person_id = %s AND begin_time < %s AND end_time >= %s)")
         stay_params += [person.pk, _param(until), _param(since)]
     found = {
@@ -364,6 +362,14 @@ def history_rows(
             mine = [row for row in rows if row[column] == person.psn_no]
             by_person[-1][frame] = (names, mine)
     return by_person
+
+
+def _one_of(column: str, values: list[str]) -> tuple[str, list[Any]]:
+    """`column` is one of the values: on PostgreSQL one array parameter, not one per value
+    (psycopg splits a statement of many placeholders anew each time: 2 ms a batch)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
 def _param(moment: datetime) -> datetime | str:
@@ -436,16 +442,14 @@ def _prepared(config: dict[str, Any]) -> PreparedRules:
 
 def _batch_frames(jobs: Sequence[ClaimJob]) -> dict[str, pl.DataFrame]:
     """The claims' frames joined by their persons' stored rows, as batch screening reads."""
-    codes = sorted(set().union(*(job.codes for job in jobs)))
-    marks = ", ".join(["%s"] * len(codes))
+    in_codes, code_params = _one_of("code", sorted(set().union(*(job.codes for job in jobs))))
     day = jobs[0].last_day.isoformat()
     catalog = _history_frame(
         "catalog",
         *_fetch(
             "catalog",
-            f"code IN ({marks}) AND effective_from <= %s "
-            "AND (effective_to IS NULL OR effective_to > %s)",
-            [*codes, day, day],
+            f"{in_codes} AND effective_from <= %s AND (effective_to IS NULL OR effective_to > %s)",
+            [*code_params, day, day],
         ),
     )
     institutions = {job.institution["fixmedins_code"]: job.institution for job in jobs}
