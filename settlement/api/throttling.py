@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -49,8 +49,9 @@ class CredentialRateThrottle(BaseThrottle):
 
     def _count(self) -> int:
         """This request's number in its window (0: the cache cannot count; let it through)."""
-        if isinstance(cache, RedisCache):
-            return self._count_in_redis()
+        shared = caches["default"]  # the backend itself (`cache` is a proxy to it)
+        if isinstance(shared, RedisCache):
+            return self._count_in_redis(shared)
         try:
             return cache.incr(self.key)
         except ValueError:  # the window's first request, or the window has just expired
@@ -63,12 +64,12 @@ class CredentialRateThrottle(BaseThrottle):
         except ValueError:
             return 1
 
-    def _count_in_redis(self) -> int:
+    def _count_in_redis(self, shared: RedisCache) -> int:
         """One round trip: INCR (creates the counter at 1), EXPIRE NX (the window starts with
         its first request), TTL (how long until it ends, for Retry-After)."""
-        key = cache.make_and_validate_key(self.key)
+        key = shared.make_and_validate_key(self.key)
         try:
-            pipeline = cache._cache.get_client(key, write=True).pipeline(transaction=False)
+            pipeline = shared._cache.get_client(key, write=True).pipeline(transaction=False)
             pipeline.incr(key).expire(key, self.duration, nx=True).ttl(key)
             count, _, ttl = pipeline.execute()
         except UNAVAILABLE as error:
