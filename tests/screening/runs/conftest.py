@@ -83,6 +83,10 @@ def stored(db) -> None:
 
 @pytest.fixture
 def screenable(stored):
+    return make_screenable()
+
+
+def make_screenable() -> SimpleNamespace:
     """Four persons at one hospital; the 1st and 3rd pay 25 yuan for a lab item capped at 10."""
     hospital = InstitutionFactory(code="H37010200001")
     CatalogItemFactory(code=CAPPED, price_cap=Decimal("10.00"))
