@@ -36,6 +36,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -456,8 +457,11 @@ def _throughput(key: str, args: argparse.Namespace, population: Population, url:
     # One polars thread per worker process: the processes already use every core.
     env = {**os.environ, "DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     env["POLARS_MAX_THREADS"] = "1"
+    stats = Path(tempfile.mkdtemp()) / "batches.jsonl"
+    env["PRECHECK_BATCH_STATS"] = str(stats)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "medins.wsgi", "-b", f"127.0.0.1:{port}",
+         "-c", "python:benchmarks.precheck_gunicorn",
          "-w", str(workers), "-k", "gthread", "--threads", str(args.worker_threads),
          "--keep-alive", "30", "--timeout", "120", "--log-level", "warning"],
         env=env,
@@ -521,6 +525,18 @@ def _throughput(key: str, args: argparse.Namespace, population: Population, url:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    _print_batches(stats)
+
+
+def _print_batches(stats: Path) -> None:
+    """Claims per run of the rules in the workers (the warm-up's included)."""
+    if not stats.exists():
+        return
+    workers = [json.loads(line) for line in stats.read_text().splitlines()]
+    runs = sum(worker["batches"] for worker in workers)
+    claims = sum(worker["claims"] for worker in workers)
+    if runs:
+        print(f"  claims per run of the rules: {claims / runs:.1f} ({claims:,} in {runs:,} runs)")
 
 
 def _server_cpu(master: int) -> dict[str, dict[int, float]]:
