@@ -6,7 +6,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from medins.fields import RowInsertedJSONField
 from medins.models import Institution, Person
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -338,7 +337,7 @@ class PrecheckRecord(models.Model):
         Person, models.CASCADE, related_name="prechecks", verbose_name=_("person")
     )
     trigger = models.CharField(_("trigger scene"), max_length=2, blank=True)
-    request = RowInsertedJSONField(_("request"))
+    request = models.JSONField(_("request"))
     checked_at = models.DateTimeField(_("checked at"))
     violation_count = models.PositiveIntegerField(_("violations"), default=0)
 
@@ -365,7 +364,7 @@ class PrecheckViolation(models.Model):
     amount = models.DecimalField(_("amount in doubt"), **MONEY)
     sev_deg = models.PositiveSmallIntegerField(_("severity"))
     evidence = models.TextField(_("evidence"))
-    lines = RowInsertedJSONField(_("fee lines"), default=list)
+    lines = models.JSONField(_("fee lines"), default=list)
 
     class Meta:
         verbose_name = _("pre-check violation")

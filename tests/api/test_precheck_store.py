@@ -1,0 +1,60 @@
+"""Pre-check records and violations as stored by the batch's two statements."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from settlement.api.precheck import _insert_rows
+from settlement.models import PrecheckRecord, PrecheckViolation
+from tests.factories import InstitutionFactory, PersonFactory, shanghai
+
+DOCUMENTS = [
+    {"fee_details": [{"feedetl_sn": 'L"1\\', "name": "青霉素 {注射}\t"}], "n": 1},
+    {"fee_details": [], "note": 'it\'s\n"quoted", \\N'},
+    [1, "two", None, {"three": 3.5}],
+]
+
+
+def test_rows_are_stored_as_given(db):
+    institution, person = InstitutionFactory(), PersonFactory()
+    records = [
+        PrecheckRecord(
+            task_id=f"T{number}",
+            institution=institution,
+            encounter_id=f"MD{number}",
+            person=person,
+            trigger="3" if number else "",
+            request=document,
+            checked_at=shanghai(2026, 3, 1, 9, number),
+            violation_count=number,
+        )
+        for number, document in enumerate(DOCUMENTS)
+    ]
+    violation = PrecheckViolation(
+        jr_id="T1-001",
+        precheck=records[1],
+        rule_code="OVER_PRICE",
+        rule_name="超限价",
+        content="项目【X】单价超过医保限价",
+        amount=Decimal("12.34"),
+        sev_deg=1,
+        evidence='{"pric_yuan": 12.5, "note": "a\\\\b"}',
+        lines=[{"feedetl_sn": "L1", "vola_amt": "12.34"}],
+    )
+
+    _insert_rows(PrecheckRecord, records)
+    _insert_rows(PrecheckViolation, [violation])
+    _insert_rows(PrecheckViolation, [])
+
+    stored = {record.task_id: record for record in PrecheckRecord.objects.all()}
+    for record in records:
+        again = stored[record.task_id]
+        fields = ("request", "trigger", "checked_at", "violation_count", "person_id")
+        assert [getattr(again, name) for name in fields] == [
+            getattr(record, name) for name in fields
+        ]
+    again = PrecheckViolation.objects.get()
+    fields = ("precheck_id", "rule_name", "content", "amount", "evidence", "lines", "sev_deg")
+    assert [getattr(again, name) for name in fields] == [
+        getattr(violation, name) for name in fields
+    ]
