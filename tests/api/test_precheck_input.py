@@ -47,7 +47,7 @@ def _drf(body: Any) -> dict | None:
 
 def _fast(body: Any) -> dict | None:
     try:
-        return precheck_input._ENCOUNTER(copy.deepcopy(body))
+        return precheck_input.fast_encounter(copy.deepcopy(body))
     except Exception:  # any refusal: the serializer decides
         return None
 
@@ -158,3 +158,18 @@ def test_inconsistent_amounts_and_times_are_the_serializers_business():
     for body in (late, wrong):
         with pytest.raises(ValidationError):
             precheck_encounter(body)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_times_are_made_aware_in_the_zone_in_force(zone):
+    from django.utils import timezone
+
+    body = encounter("MD0001", line("L1", fee_ocur_time="2026-03-08 02:30:00"))
+    with timezone.override(zone):
+        fast, drf = _fast(body), _drf(body)
+
+    if drf is None:  # a time the zone skips (New York's spring forward): refused alike
+        assert fast is None
+    else:
+        assert _exact(fast) == _exact(drf)
+        assert str(fast["fee_details"][0]["fee_ocur_time"].tzinfo) == zone
