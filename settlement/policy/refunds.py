@@ -223,8 +223,13 @@ def _compute_lines(
     version: PolicyVersion, period_from: date, period_to: date, institution_code: str
 ) -> tuple[list[RefundLine], int]:
     """The changed settlements' lines (no run yet) and how many settlements were recomputed."""
+    # A reversed settlement (冲正) was paid back in full: nothing of it is left to refund, and
+    # its reversal took its quotas back, so neither is replayed.
     in_period = Settlement.objects.filter(
-        end_time__gte=_start_of(period_from), end_time__lt=_start_of(period_to), is_reversal=False
+        end_time__gte=_start_of(period_from),
+        end_time__lt=_start_of(period_to),
+        is_reversal=False,
+        reversal__isnull=True,
     )
     # With an institution, its patients' settlements elsewhere are replayed too, so that
     # quotas and caps see them, but only the institution's become lines.

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from medins.models import Institution
+from settlement.api.encounters import settlement_reverse
 from settlement.policy.models import RefundRun
 from settlement.policy.refund_decisions import refund_run_decide, refund_run_write_csv
 from settlement.policy.refunds import RefundError, refund_run_compute
@@ -52,6 +53,24 @@ class TestRefundRunCompute:
         assert qilu.prior_version == "SD-2026.1"
         assert lines[stays["qilu_3000"].pk].refund_amount == D("100.00")
         assert run.refund_total == D("500.00")
+
+    def test_a_reversed_settlement_gets_nothing_back(self, revision, stays):
+        original = stays["qilu_5000"]
+        reversal = settlement_reverse(
+            institution=original.institution,
+            setl_id=original.setl_id,
+            credential=None,
+            reason="重复结算",
+            at=shanghai(2026, 3, 20, 9),
+        )
+
+        run = refund_run_compute(version=revision, **YEAR)
+
+        refunded = set(run.lines.values_list("settlement_id", flat=True))
+        assert refunded == {stays["qilu_3000"].pk, stays["provincial_5000"].pk}
+        assert not {original.pk, reversal.pk} & refunded
+        assert run.settlement_count == 4
+        assert run.refund_total == D("300.00")
 
     def test_the_list_per_institution_sums_its_refunds(self, revision, stays):
         run = refund_run_compute(version=revision, **YEAR)
