@@ -48,7 +48,18 @@ class ThreadWorker(GunicornThreadWorker):
         super().__init__(*args, **kwargs)
         self.method_queue = PipeClosedLast(self)
         self.max_queue_wait = float(os.environ.get("WEB_MAX_QUEUE_WAIT", 2))
+        self.overloaded = False  # refusing until a request comes through quickly
         self.waited = threading.local()  # this thread's request: seconds in the queue
+
+    def refuses(self, waited: float) -> bool:
+        """Over the limit, refuse; and once refusing, go on refusing what waited over a
+        quarter of it until a request comes through quickly: the standing queue drains in
+        about a quarter of the limit, while a short burst under it is served whole."""
+        if waited > self.max_queue_wait:
+            self.overloaded = True
+        elif waited <= self.max_queue_wait / 4:
+            self.overloaded = False
+        return self.overloaded
 
     def enqueue_req(self, conn: Any) -> None:
         conn.queued_at = time.monotonic()
@@ -66,7 +77,7 @@ class ThreadWorker(GunicornThreadWorker):
         """The application, or a quick 503 for a request that waited too long for a thread."""
 
         def admit(environ: dict, start_response: Callable) -> Iterable[bytes]:
-            if getattr(self.waited, "seconds", 0.0) <= self.max_queue_wait:
+            if not self.refuses(getattr(self.waited, "seconds", 0.0)):
                 return app(environ, start_response)
             from medins.serving import overloaded
 

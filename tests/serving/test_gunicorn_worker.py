@@ -53,6 +53,7 @@ class TestLoadShedding:
     def _worker(self, waited: float) -> ThreadWorker:
         worker = ThreadWorker.__new__(ThreadWorker)  # no gunicorn arbiter: only what it uses
         worker.max_queue_wait = 3.0
+        worker.overloaded = False
         worker.waited = threading.local()
         worker.waited.seconds = waited
         return worker
@@ -123,3 +124,10 @@ class TestLoadShedding:
         handle(conn)  # what a thread of the pool does when it comes to the connection
 
         assert worker.waited.seconds >= 0.05
+
+    def test_once_refusing_it_refuses_down_to_a_quarter_of_the_limit(self):
+        worker = self._worker(0)  # limit 3 s
+
+        answers = [worker.refuses(waited) for waited in (2.0, 3.5, 2.0, 1.0, 0.5, 2.0)]
+
+        assert answers == [False, True, True, True, False, False]
