@@ -145,6 +145,8 @@ SETTLEMENTS = FileSpec(
         Column("dise_codg", "main_diagnosis", "str", required=False, max_length=30),
         Column("adm_dept_codg", "department_code", "str", required=False, max_length=20),
         Column("atddr_no", "attending_code", "str", required=False, max_length=30),
+        Column("oprn_oprt_code", "procedure_code", "str", required=False, max_length=30),
+        Column("rt_course_no", "radiotherapy_course", "str", required=False, max_length=40),
         Column("medfee_sumamt", "total", "money"),
         Column("fulamt_ownpay_amt", "fully_self_paid", "money"),
         Column("inscp_scp_amt", "in_scope", "money"),

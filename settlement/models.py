@@ -38,6 +38,9 @@ class Settlement(models.Model):
     main_diagnosis = models.CharField(_("main diagnosis"), max_length=30, blank=True)
     department_code = models.CharField(_("department"), max_length=20, blank=True)
     attending_code = models.CharField(_("attending practitioner"), max_length=30, blank=True)
+    # Day surgery's procedure (its fixed rate) and a radiotherapy course (its quota).
+    procedure_code = models.CharField(_("procedure"), max_length=30, blank=True)
+    radiotherapy_course = models.CharField(_("radiotherapy course"), max_length=40, blank=True)
     total = models.DecimalField(_("total medical cost"), **MONEY)
     fully_self_paid = models.DecimalField(_("fully self-paid"), **MONEY)
     in_scope = models.DecimalField(_("within policy scope"), **MONEY)

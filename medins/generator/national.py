@@ -60,6 +60,8 @@ def settlements(
         dise_codg="diag",
         adm_dept_codg=pl.when(~pharmacy).then(naming.depts.gather(frame["dept"].cast(pl.Int64))),
         atddr_no=naming.doctors.gather(frame["dr"]),
+        oprn_oprt_code=pl.lit(None, pl.String),  # no day-surgery procedures generated
+        rt_course_no=pl.lit(None, pl.String),  # nor radiotherapy courses
         medfee_sumamt=yuan(pl.col("medfee_sumamt")),
         fulamt_ownpay_amt=yuan(pl.col("fulamt_ownpay_amt")),
         inscp_scp_amt=yuan(pl.col("inscp_scp_amt")),

@@ -92,6 +92,18 @@ class EncounterInputSerializer(serializers.Serializer):
     dise_codg = Text(max_length=30, required=False, allow_blank=True)
     adm_dept_codg = Text(max_length=20, required=False, allow_blank=True)
     atddr_no = Text(max_length=30, required=False, allow_blank=True)
+    oprn_oprt_code = Text(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="日间手术 (med_type 28): the procedure, whose fixed rate the policy pays",
+    )
+    rt_course_no = Text(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="放疗疗程号: the radiotherapy course of this encounter (its quota per course)",
+    )
     diagnoses = DiagnosisInputSerializer(many=True, required=False)
     fee_details = FeeDetailInputSerializer(many=True, min_length=1, max_length=MAX_LINES)
 
@@ -174,6 +186,8 @@ class SettlementSummarySerializer(serializers.Serializer):
     dise_codg = serializers.CharField(source="main_diagnosis")
     adm_dept_codg = serializers.CharField(source="department_code")
     atddr_no = serializers.CharField(source="attending_code")
+    oprn_oprt_code = serializers.CharField(source="procedure_code")
+    rt_course_no = serializers.CharField(source="radiotherapy_course")
     medfee_sumamt = _money(source="total")
     fulamt_ownpay_amt = _money(source="fully_self_paid")
     inscp_scp_amt = _money(source="in_scope")

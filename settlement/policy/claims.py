@@ -162,6 +162,8 @@ def claim_from_settlement(
         end_date=end,
         lines=tuple(lines),
         disease_code=settlement.main_diagnosis,
+        day_surgery_code=settlement.procedure_code,
+        radiotherapy_course=settlement.radiotherapy_course,
         certified_diseases=registry.certified(person.psn_no, begin),
         cross_region=cross_region,
         filed=cross_region and registry.filed(person.psn_no, begin),

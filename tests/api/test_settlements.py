@@ -276,3 +276,58 @@ class TestReverse:
 
         assert response.status_code == 404
         assert not SettlementReversal.objects.exists()
+
+
+class TestDaySurgeryAndRadiotherapy:
+    """The procedure (oprn_oprt_code) and the radiotherapy course (rt_course_no) are kept and
+    reach the policy: a day surgery is paid its procedure's fixed rate."""
+
+    @pytest.fixture
+    def day_surgery(self, world):
+        from settlement.policy.models import DaySurgeryRate, PolicyScheme, PolicyVersion
+
+        version = PolicyVersion.objects.get(code="SD-2026")
+        PolicyScheme.objects.create(
+            version=version,
+            insutype="310",
+            med_type="28",
+            institution_level=2,
+            fund_ratio=Decimal("0.90"),
+        )
+        DaySurgeryRate.objects.create(
+            version=version,
+            insutype="310",
+            institution_level=2,
+            code="66.8401",
+            name="白内障超声乳化摘除+人工晶体植入",
+            fund_amount=Decimal("30.00"),
+        )
+
+    def test_a_day_surgery_is_paid_its_procedures_fixed_rate(self, world, day_surgery):
+        payload = encounter(med_type="28", oprn_oprt_code="66.8401", rt_course_no="")
+
+        response = submit(world.hospital, payload)
+
+        assert response.status_code == 201, response.json()
+        body = response.json()
+        assert body["hifp_pay"] == "30.00"  # not 90 % of the 49.00 in scope
+        assert body["oprn_oprt_code"] == "66.8401"
+        assert Settlement.objects.get(setl_id=body["setl_id"]).procedure_code == "66.8401"
+
+    def test_an_unknown_procedure_is_refused_and_nothing_stored(self, world, day_surgery):
+        response = submit(world.hospital, encounter(med_type="28", oprn_oprt_code="99.9999"))
+
+        assert response.status_code == 400
+        error = error_of(response)
+        assert "99.9999" in error["message"], error
+        assert not Settlement.objects.exists()
+
+    def test_the_radiotherapy_course_reaches_the_policy_claim(self, world):
+        from settlement.policy.claims import claim_from_settlement
+
+        response = submit(world.hospital, encounter(rt_course_no="RT-2026-01"))
+
+        assert response.status_code == 201, response.json()
+        assert response.json()["rt_course_no"] == "RT-2026-01"
+        stored = Settlement.objects.get(setl_id=response.json()["setl_id"])
+        assert claim_from_settlement(stored).radiotherapy_course == "RT-2026-01"
