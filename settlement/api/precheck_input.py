@@ -15,18 +15,25 @@ from __future__ import annotations
 
 import decimal
 import re
+import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime, tzinfo
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import (
+    MaxLengthValidator,
+    MinLengthValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.utils import timezone
 from rest_framework import fields, serializers
 from rest_framework.utils.timezone import valid_datetime
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from medins import interchange
-from settlement.api.serializers import PrecheckInputSerializer
+from settlement.api.serializers import PrecheckInputSerializer, Text
 
 
 class _Refused(Exception):
@@ -116,7 +123,36 @@ def _field(field: fields.Field) -> Convert:
         convert = _time(field)
     if kind is fields.DecimalField and not field.localize and field.decimal_places is not None:
         convert = _decimal(field)
-    return _checked(field, convert)
+    checked = _checked(field, convert)
+    if kind in (fields.CharField, Text) and {type(check) for check in field.validators} <= {
+        MaxLengthValidator,
+        MinLengthValidator,
+        ProhibitNullCharactersValidator,
+        ProhibitSurrogateCharactersValidator,
+    }:
+        return _plain_text(field, checked)
+    return checked
+
+
+def _plain_text(field: fields.CharField, checked: Convert) -> Convert:
+    """A code as hospitals send it (printable ASCII, nothing to trim, within its lengths) is
+    what the field would return, as it is: no control, NUL or surrogate character to refuse,
+    no space to strip; anything else, the field's own steps."""
+    low, high = field.min_length or 1, field.max_length or sys.maxsize
+
+    def convert(value: Any) -> Any:
+        if (
+            type(value) is str
+            and low <= len(value) <= high
+            and value.isascii()
+            and value.isprintable()
+            and value[0] != " "
+            and value[-1] != " "
+        ):
+            return value
+        return checked(value)
+
+    return convert
 
 
 def _many(field: serializers.ListSerializer) -> Convert:
