@@ -98,7 +98,8 @@ class TestScreenFrames:
 
         assert small.flags.height == 3
         assert small.flags.equals(optimized.flags)
-        assert "net_refunds" in small.timings and "net_refunds" not in optimized.timings
+        assert "net_refunds" in small.timings
+        assert "net_refunds" not in optimized.timings
 
     def test_large_inputs_run_rule_by_rule_with_the_same_flags(self, monkeypatch):
         together = screen(frames("2025-03-10 09:00", "2025-03-10 09:00"))
