@@ -11,9 +11,11 @@ it, fills it once with N synthetic fee lines (N/10 settlements over the year bef
 2. throughput: gunicorn (W gthread workers of K threads each) on a free port, T client
    threads posting claims for S seconds over keep-alive HTTP connections: pre-checks per
    second and the latency they saw. Claims that wait at once in a worker share one run of
-   the rules (settlement/api/precheck_batch.py), so the worker threads matter: with 24
-   threads a worker and 48 clients (hospitals' systems sending at once) some seven claims
-   share each run, with 8 and 16 about two; the printout says how many.
+   the rules (settlement/api/precheck_batch.py), so the worker threads matter: with 3
+   workers of 16 threads and 48 clients (hospitals' systems sending at once) some six claims
+   share each run, with 2 of 8 and 16 clients about two; the printout says how many. More
+   threads a worker make bigger runs but cost more in turns at the interpreter lock (2 x 24:
+   141-150/s, 3 x 16: 174-178/s, 3 x 24: 160/s, 4 x 12: 136/s, 15:21-15:27).
 
 `--database NAME --existing` measures in a database already filled by an import instead
 (e.g. medins_bench's ten-million-line province): nothing is migrated, truncated or filled;
@@ -64,8 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=300, help="sequential pre-checks")
     parser.add_argument("--threads", type=int, default=48, help="load generator threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--worker-threads", type=int, default=24, help="threads per worker")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--worker-threads", type=int, default=16, help="threads per worker")
     parser.add_argument("--seconds", type=float, default=20.0, help="load duration")
     parser.add_argument("--database", default=DATABASE, help="PostgreSQL database name")
     parser.add_argument(
