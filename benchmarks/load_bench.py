@@ -249,7 +249,7 @@ def encounter_body(template: dict, mdtrt_id: str) -> str:
 # --- Requests, built before the clock starts so the generator only sends ---
 
 
-def _raw(method: str, path: str, headers: dict[str, str], body: str = "") -> bytes:
+def raw_request(method: str, path: str, headers: dict[str, str], body: str = "") -> bytes:
     data = body.encode()
     lines = [
         f"{method} {path} HTTP/1.1",
@@ -279,7 +279,7 @@ class Requests:
             user = self.rng.choice(self.users)
             path = self.rng.choice(self.seed["pages"][user])
             cookie = {"Cookie": f"sessionid={self.seed['sessions'][user]}"}
-            return kind, _raw("GET", path, cookie), path
+            return kind, raw_request("GET", path, cookie), path
         hospital = self.rng.choice(self.seed["hospitals"])
         auth = {"Authorization": f"Bearer {hospital['key']}"}
         if kind in ("submit", "precheck"):
@@ -287,8 +287,8 @@ class Requests:
             body = encounter_body(self.rng.choice(hospital["templates"]), mdtrt_id)
             if kind == "submit":
                 auth["Idempotency-Key"] = mdtrt_id
-                return kind, _raw("POST", "/api/v1/settlements/", auth, body), mdtrt_id
-            return kind, _raw("POST", "/api/v1/prechecks/", auth, body), mdtrt_id
+                return kind, raw_request("POST", "/api/v1/settlements/", auth, body), mdtrt_id
+            return kind, raw_request("POST", "/api/v1/prechecks/", auth, body), mdtrt_id
         if kind == "read":
             path = f"/api/v1/settlements/{self.rng.choice(hospital['setl_ids'])}/"
         elif kind == "list":
@@ -296,7 +296,7 @@ class Requests:
             path = f"/api/v1/settlements/?page={page}"
         else:
             path = "/api/v1/flags/"
-        return kind, _raw("GET", path, auth), path
+        return kind, raw_request("GET", path, auth), path
 
 
 # --- The open-model load generator ---
@@ -304,7 +304,7 @@ class Requests:
 CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)")
 
 
-class _Connection:
+class Connection:
     """One keep-alive HTTP/1.1 connection: send a request, read one whole response."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -338,7 +338,7 @@ class OpenLoad:
     def __init__(self, port: int, requests: Requests, rate: float, timeout: float, limit: int):
         self.port, self.requests, self.rate, self.timeout = port, requests, rate, timeout
         self.slots = asyncio.Semaphore(limit)  # open connections at most
-        self.idle: list[_Connection] = []
+        self.idle: list[Connection] = []
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: Counter[tuple[str, str]] = Counter()
         self.samples: dict[tuple[str, str], str] = {}
@@ -389,7 +389,7 @@ class OpenLoad:
         if self.idle:
             connection = self.idle.pop()
         else:
-            connection = _Connection(*await asyncio.open_connection("127.0.0.1", self.port))
+            connection = Connection(*await asyncio.open_connection("127.0.0.1", self.port))
             self.connections += 1
         try:
             status = await connection.exchange(raw)

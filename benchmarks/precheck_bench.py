@@ -30,8 +30,8 @@ volume was measured.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
-import http.client
 import io
 import json
 import os
@@ -41,12 +41,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from benchmarks.load_bench import Connection, raw_request
 
 DATABASE = "medins_precheck_bench"
 HISTORY_END = datetime.fromisoformat("2026-03-01T00:00:00+08:00")
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lines", type=int, default=2_000_000, help="history fee lines")
     parser.add_argument("--persons", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=300, help="sequential pre-checks")
-    parser.add_argument("--threads", type=int, default=48, help="load generator threads")
+    parser.add_argument("--threads", type=int, default=48, help="load generator's clients")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--worker-threads", type=int, default=16, help="threads per worker")
     parser.add_argument("--seconds", type=float, default=20.0, help="load duration")
@@ -472,64 +474,75 @@ def _throughput(key: str, args: argparse.Namespace, population: Population, url:
     )  # fmt: skip
     try:
         _wait_for(port, server)
-        deadline = time.monotonic() + seconds
-        results: list[list[float]] = [[] for _ in range(threads)]
-        failures = [0] * threads
-
-        def load(index: int) -> None:
-            rng = random.Random(100 + index)
-            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            number = 0
-            while time.monotonic() < deadline:
-                body = json.dumps(claim(1_000_000 * (index + 1) + number, population, rng))
-                number += 1
-                started = time.perf_counter()
-                try:
-                    conn.request("POST", "/api/v1/prechecks/", body=body, headers=headers)
-                    response = conn.getresponse()
-                    response.read()
-                except (OSError, http.client.HTTPException):
-                    failures[index] += 1
-                    conn.close()
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                    continue
-                if response.status == 200:
-                    results[index].append(time.perf_counter() - started)
-                else:
-                    failures[index] += 1
-            conn.close()
-
+        # Every request is built before the clock starts (as in load_bench): the generator
+        # only sends bytes and reads answers, so little of the machine is its own.
+        rng = random.Random(100)
+        expected = int(seconds * 400) + 2_000
+        requests = iter(
+            [_request(key, claim(1_000_000 + n, population, rng)) for n in range(expected)]
+        )
         # Warm the workers (imports, first plans) before the clock starts.
-        warm = threading.Thread(target=load, args=(0,))
-        deadline = time.monotonic() + 5
-        warm.start()
-        warm.join()
-        results[0].clear()
-        failures[0] = 0
-        deadline = time.monotonic() + seconds
+        asyncio.run(_closed_loop(port, requests, clients=1, seconds=5))
         started = time.monotonic()
         cpu_before = _server_cpu(server.pid), time.process_time()
-        pool = [threading.Thread(target=load, args=(index,)) for index in range(threads)]
-        for thread in pool:
-            thread.start()
-        for thread in pool:
-            thread.join()
+        done, failures = asyncio.run(_closed_loop(port, requests, clients=threads, seconds=seconds))
         elapsed = time.monotonic() - started
         cpu_after = _server_cpu(server.pid), time.process_time()
-        done = [value for values in results for value in values]
         print(
             f"throughput, gunicorn {workers} gthread workers x {args.worker_threads} threads, "
-            f"{threads} client threads, {elapsed:.0f} s: "
-            f"{len(done) / elapsed:.0f} pre-checks/s ({len(done):,} done, {sum(failures)} failed); "
+            f"{threads} clients, {elapsed:.0f} s: "
+            f"{len(done) / elapsed:.0f} pre-checks/s ({len(done):,} done, {failures} failed); "
             f"latency under load {_percentiles(done)}"
         )
-        print(f"  machine during the run: {_load()}; client threads and PostgreSQL share it")
+        print(f"  machine during the run: {_load()}; the clients and PostgreSQL share it")
         _print_cpu(cpu_before, cpu_after, len(done))
     finally:
         server.terminate()
         server.wait(timeout=30)
     _print_batches(stats)
+
+
+def _request(key: str, body: dict) -> bytes:
+    headers = {"Authorization": f"Bearer {key}"}
+    return raw_request("POST", "/api/v1/prechecks/", headers, json.dumps(body))
+
+
+async def _closed_loop(
+    port: int, requests: Iterator[bytes], *, clients: int, seconds: float
+) -> tuple[list[float], int]:
+    """`clients` keep-alive connections, each sending its next claim once answered."""
+    deadline = time.monotonic() + seconds
+    latencies: list[float] = []
+    failures = 0
+
+    async def client() -> None:
+        nonlocal failures
+        connection = None
+        while time.monotonic() < deadline:
+            raw = next(requests, None)
+            if raw is None:
+                raise SystemExit("precheck_bench: more claims answered than built; raise it")
+            started = time.perf_counter()
+            try:
+                if connection is None:
+                    connection = Connection(*await asyncio.open_connection("127.0.0.1", port))
+                status = await connection.exchange(raw)
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                failures += 1
+                connection = None
+                continue
+            if status == 200:
+                latencies.append(time.perf_counter() - started)
+            else:
+                failures += 1
+            if not connection.reusable:
+                connection.close()
+                connection = None
+        if connection is not None:
+            connection.close()
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies, failures
 
 
 def _print_batches(stats: Path) -> None:
