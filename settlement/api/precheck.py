@@ -129,9 +129,14 @@ class Claim:
 
     @classmethod
     def of(
-        cls, institution: Institution, encounter: dict[str, Any], raw: dict[str, Any], at: datetime
+        cls,
+        institution: Institution,
+        encounter: dict[str, Any],
+        raw: dict[str, Any],
+        at: datetime,
+        task_id: str | None = None,
     ) -> Claim:
-        task_id = new_id("T", at)
+        task_id = task_id or new_id("T", at)
         rows = claim_rows(task_id, institution, encounter)
         first_day, last_day = _claim_days(rows["fee_lines"], encounter)
         return cls(task_id, institution, encounter, raw, at, rows, first_day, last_day)
@@ -216,9 +221,7 @@ def claim_job(
     at: datetime,
 ) -> ClaimJob:
     """One claim's rows and the person's stored history the rules look back over."""
-    rows = claim_rows(task_id, institution, encounter)
-    first_day, last_day = _claim_days(rows["fee_lines"], encounter)
-    claim = Claim(task_id, institution, encounter, {}, at, rows, first_day, last_day)
+    claim = Claim.of(institution, encounter, {}, at, task_id=task_id)
     return claim_jobs([(claim, person)])[0]
 
 
@@ -354,14 +357,18 @@ def history_rows(
         "settlements": _fetch("settlements", " OR ".join(stays), stay_params),
     }
     # One claim per person (the checker's rule): a person's rows are that claim's.
-    by_person: list[dict[str, tuple[list[str], list[tuple]]]] = []
-    for _claim, person in claims:
-        by_person.append({})
-        for frame, (names, rows) in found.items():
-            column = names.index("psn_no")
-            mine = [row for row in rows if row[column] == person.psn_no]
-            by_person[-1][frame] = (names, mine)
-    return by_person
+    mine: dict[tuple[str, str], list[tuple]] = {}
+    for frame, (names, rows) in found.items():
+        column = names.index("psn_no")
+        for row in rows:
+            mine.setdefault((frame, row[column]), []).append(row)
+    return [
+        {
+            frame: (names, mine.get((frame, person.psn_no), []))
+            for frame, (names, _) in found.items()
+        }
+        for _claim, person in claims
+    ]
 
 
 def _one_of(column: str, values: list[str]) -> tuple[str, list[Any]]:
