@@ -56,6 +56,23 @@ def test_a_redis_that_is_up_is_an_ordinary_cache():
     assert cache.delete("medins-test-key") is True
 
 
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+def test_one_redis_client_serves_every_call_and_every_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = _cache(REDIS)
+    first = cache._cache.get_client()
+
+    def round_trip(number: int) -> int:
+        cache.set(f"medins-test-thread-{number}", number, timeout=30)
+        return cache.get(f"medins-test-thread-{number}")
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(round_trip, range(64))) == list(range(64))
+    assert cache._cache.get_client(write=True) is first
+    assert first.connection_pool is cache._cache._get_connection_pool(False)
+
+
 def test_the_api_answers_while_the_shared_cache_is_down(world, caplog):  # noqa: F811
     down = {"default": {"BACKEND": "medins.cache.ResilientRedisCache",
                         "LOCATION": _closed_port_url()}}  # fmt: skip
