@@ -311,7 +311,7 @@ def _catalog_rows():
 _SETTLEMENT_COLUMNS = (
     "setl_id,encounter_id,person_id,institution_id,insurance_type,medical_type,begin_time,"
     "end_time,main_diagnosis,department_code,attending_code,total,fully_self_paid,in_scope,"
-    "fund_paid,account_paid,cash_paid,settled_at,is_reversal"
+    "fund_paid,account_paid,cash_paid,settled_at,is_reversal,procedure_code,radiotherapy_course"
 )
 _FEE_COLUMNS = (
     "line_id,settlement_id,encounter_id,person_id,institution_id,occurred_at,item_code,"
@@ -333,7 +333,7 @@ def _settlement_rows(settlements: int, persons: int, rng: random.Random):
         yield [f"PBS{n:09d}", f"PBM{n:09d}", f"PB{n % persons:08d}",
                f"HPB{n % INSTITUTIONS:05d}", "310", "11", begin.isoformat(), end.isoformat(),
                "J06.900", "A03", "", total, "0.00", total, "120.00", "0.00", "80.00",
-               end.isoformat(), "f"]  # fmt: skip
+               end.isoformat(), "f", "", ""]  # fmt: skip
 
 
 def _fee_rows(first: int, last: int, persons: int):
