@@ -109,10 +109,16 @@ def _served(
     radius: float,
 ) -> bool:
     """Whether a point lies within radius km; only points in the longitude band are measured
-    (sorted by longitude), so a province's villages × stations stays cheap."""
+    (sorted by longitude), so a province's villages × stations stays cheap, and of those only
+    the ones in the latitude band (a great circle is never shorter than its span of latitude,
+    and KM_PER_DEGREE is a little under the haversine's degree, so the band is a little wide)."""
     band = radius / (KM_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
     start, end = bisect_left(longitudes, lon - band), bisect_right(longitudes, lon + band)
-    return any(distance_km(lon, lat, x, y) <= radius for x, y in points[start:end])
+    lat_band = radius / KM_PER_DEGREE
+    return any(
+        abs(y - lat) <= lat_band and distance_km(lon, lat, x, y) <= radius
+        for x, y in points[start:end]
+    )
 
 
 def coverage_total(rows: list[Coverage]) -> Coverage | None:
@@ -150,13 +156,14 @@ def map_points(
     span_y = max(max(lats) - min(lats), 1e-6)
     margin = 20
     scale = min((width - 2 * margin) / span_x, (height - 2 * margin) / span_y)
+    west, south = min(lons), min(lats)
     return [
         MapPoint(
             station,
-            round(margin + (float(station.longitude) - min(lons)) * squeeze * scale, 1),
-            round(height - margin - (float(station.latitude) - min(lats)) * scale, 1),
+            round(margin + (lon - west) * squeeze * scale, 1),
+            round(height - margin - (lat - south) * scale, 1),
         )
-        for station in stations
+        for station, lon, lat in zip(stations, lons, lats, strict=True)
     ]
 
 

@@ -47,17 +47,21 @@ class TestCoverage:
         assert row.insured == 1
         assert row.per_10k == 10_000
 
-    @pytest.mark.parametrize(("east_km", "covered"), [(2.9, 1), (3.1, 0)])
-    def test_the_radius_holds_due_east(self, net, east_km, covered):
+    @pytest.mark.parametrize(
+        ("east_km", "north_km", "covered"),
+        [(2.9, 0, 1), (3.1, 0, 0), (0, 2.99, 1), (0, 3.01, 0)],
+    )
+    def test_the_radius_holds_due_east_and_north(self, net, east_km, north_km, covered):
         Station.objects.filter(code="QD01").delete()
-        degrees = east_km / distance_km(117.05, 36.66, 118.05, 36.66)
+        east = east_km / distance_km(117.05, 36.66, 118.05, 36.66)
+        north = north_km / distance_km(117.05, 36.66, 117.05, 37.66)
         Village.objects.create(
             code="370102001003",
             name="东村",
             county=net.lixia,
             town_name="姚家",
-            longitude=f"{117.05 + degrees:.6f}",
-            latitude="36.66",
+            longitude=f"{117.05 + east:.6f}",
+            latitude=f"{36.66 + north:.6f}",
         )
 
         [row] = coverage_by_county(counties=[net.lixia], radius_km=3)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from services.actions.window import request_start
-from services.models import ServiceRequest
+from services.models import ServiceRequest, StationLevel
 from tests.services.conftest import at
 
 
@@ -112,6 +112,31 @@ class TestNetworkPages:
         response = page(client, net.admin, reverse("services:network"), data={"level": "village"})
 
         assert 'data-code="LX01"' not in response.content.decode()
+
+    def test_the_maps_circles_are_escaped_as_the_template_would(self, client, net):
+        from django.template import Context, Template
+
+        from services.models import Station
+        from services.network import map_points
+        from services.views.network import _circles
+
+        Station.objects.filter(code="LX01").update(
+            name='<b>"姚家" & 站</b>', address="a'b<c>", contact_name="&amp;", contact_phone="<1>"
+        )
+        points = map_points(Station.objects.select_related("county"))
+        template = Template(
+            "{% for p in points %}"
+            '<circle cx="{{ p.x }}" cy="{{ p.y }}" r="{% if p.station.level == "hall" %}8'
+            '{% elif p.station.level == "village" %}3{% else %}5{% endif %}"'
+            ' class="lv-{{ p.station.level }}" data-code="{{ p.station.code }}">'
+            "<title>{{ p.station.name }} · {{ p.station.get_level_display }}"
+            " · {{ p.station.address }} · {{ p.station.contact_name }}"
+            " {{ p.station.contact_phone }}</title></circle>{% endfor %}"
+        )
+        levels = {value: str(label) for value, label in StationLevel.choices}
+
+        assert _circles(points, levels) == template.render(Context({"points": points}))
+        assert "&lt;b&gt;&quot;姚家&quot; &amp; 站&lt;/b&gt;" in _circles(points, levels)
 
     def test_the_public_station_search_needs_no_login(self, client, net):
         response = client.get(reverse("services:public-stations"), {"county": "370202"})
