@@ -256,3 +256,7 @@ def test_a_managers_dashboard_lists_each_station(client, net, lixia_request):
 
     assert [row["station__code"] for row in response.context["per_station"]] == ["LX01"]
     assert response.context["per_station"][0]["total"] == 1
+    content = response.content.decode()
+    assert content.count('id="per-station"') == 1
+    assert "<title>服务站看板 · " in content
+    assert "<section" not in content.split("</title>")[0]
