@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 
 from medins.interchange import FileSpec
 from medins.models import Institution
@@ -79,6 +81,50 @@ def settlement_for_institution(*, institution: Institution, setl_id: str) -> Set
         )
         .get(setl_id=setl_id)
     )
+
+
+# What a settlement's row carries beside its own fields: its reversal links and (one
+# settlement whole) its breakdown's fields, under these keys.
+SETTLEMENT_LINKS = ("reversal__reversing", "reverses__original")
+SETTLEMENT_BREAKDOWN = (
+    "breakdown__id",
+    "breakdown__policy_version",
+    "breakdown__amounts",
+    "breakdown__steps",
+)
+
+
+def _field_names(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def settlement_values(settlements: QuerySet[Settlement]) -> QuerySet:
+    """The settlements as rows (.values()), for a list that needs no model instances: each
+    one's fields by attname and its reversal links (SETTLEMENT_LINKS)."""
+    return settlements.values(*_field_names(Settlement), *SETTLEMENT_LINKS)
+
+
+def settlement_row_for_institution(*, institution: Institution, setl_id: str) -> dict[str, Any]:
+    """settlement_for_institution as plain rows: the settlement's fields by attname, its links
+    and its breakdown's fields (SETTLEMENT_LINKS, SETTLEMENT_BREAKDOWN), its diagnoses by rank
+    under "diagnoses" and its fee lines by number under "fee_lines"; three queries. Raises
+    Settlement.DoesNotExist outside the institution."""
+    row = (
+        Settlement.objects.filter(institution=institution, setl_id=setl_id)
+        .values(*_field_names(Settlement), *SETTLEMENT_LINKS, *SETTLEMENT_BREAKDOWN)
+        .get()
+    )
+    row["diagnoses"] = list(
+        Diagnosis.objects.filter(settlement_id=row["encounter_id"])
+        .order_by("rank")
+        .values(*_field_names(Diagnosis))
+    )
+    row["fee_lines"] = list(
+        FeeLine.objects.filter(settlement_id=setl_id)
+        .order_by("line_id")
+        .values(*_field_names(FeeLine))
+    )
+    return row
 
 
 def import_batch_for_institution(*, institution: Institution, import_batch_id: int) -> ImportBatch:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from medins import interchange
 from medins.models import CatalogItem, Institution, Person
+from settlement.api.bodies import model_row
 from settlement.api.exceptions import Conflict, FieldErrors
 from settlement.api.settling import settlement_reversal_usage, settlement_settle
 from settlement.models import (
@@ -65,6 +66,21 @@ class Written:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._settlement, name)
+
+    def row(self) -> dict[str, Any]:
+        """As settlement_row_for_institution reads it back (settlement.api.bodies writes it)."""
+        breakdown = self.breakdown
+        return {
+            **model_row(self._settlement),
+            "reversal__reversing": None,
+            "reverses__original": None,
+            "breakdown__id": breakdown.pk,
+            "breakdown__policy_version": breakdown.policy_version,
+            "breakdown__amounts": breakdown.amounts,
+            "breakdown__steps": breakdown.steps,
+            "diagnoses": [model_row(diagnosis) for diagnosis in self.diagnoses],
+            "fee_lines": [model_row(line) for line in self.fee_lines],
+        }
 
 
 def request_fingerprint(payload: Any) -> str:

@@ -31,10 +31,11 @@ from screening.audit.services.cases import case_appeal
 from screening.audit.services.common import AuditError, NotVisible
 from screening.models import Flag
 from screening.rules import ALL_RULES
+from settlement.api.bodies import Rows
 from settlement.api.credentials import api_user_for
 from settlement.api.exceptions import Conflict, FieldErrors
 from settlement.api.serializers import TIME_FORMAT, TIME_INPUTS, Text
-from settlement.api.views import InstitutionApiView, StrictFilterSet, errors
+from settlement.api.views import InstitutionApiView, RowListView, StrictFilterSet, errors
 
 RULE_NAMES = {module.RULE.code: module.RULE.name_zh for module in ALL_RULES}
 
@@ -163,6 +164,9 @@ class FlagFilter(StrictFilterSet):
         fields: list[str] = []
 
 
+CASE_LINK = ("case_link__case", "case_link__case__state")  # a flag's case, when it has one
+
+
 @extend_schema_view(
     get=extend_schema(
         operation_id="flag_list",
@@ -170,14 +174,23 @@ class FlagFilter(StrictFilterSet):
         responses={200: FlagOutputSerializer(many=True), **errors(400, 404)},
     )
 )
-class FlagListView(ListAPIView, InstitutionApiView):
+class FlagListView(RowListView, InstitutionApiView):
     serializer_class = FlagOutputSerializer
     filterset_class = FlagFilter
+    rows = Rows(  # FlagOutputSerializer's, from rows with the flag's CASE_LINK
+        FlagOutputSerializer,
+        rule_name=lambda row: RULE_NAMES.get(row["rule_code"], row["rule_code"]),
+        case_id=lambda row: row["case_link__case"],
+        case_state=lambda row: row["case_link__case__state"],
+    )
 
     def get_queryset(self) -> QuerySet[Flag]:
         if getattr(self, "swagger_fake_view", False):
             return Flag.objects.none()
         return flags_for_institution(self.institution).select_related("case_link__case")
+
+    def values_of(self, queryset: QuerySet[Flag]) -> QuerySet:
+        return queryset.values(*self.rows.sources, *CASE_LINK)
 
 
 @extend_schema_view(

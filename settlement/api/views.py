@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 
 from medins.models import Institution
 from settlement import selectors
-from settlement.api import batches, encounters, feedback, precheck, serializers
+from settlement.api import batches, bodies, encounters, feedback, precheck, serializers
 from settlement.api.authentication import ApiKeyAuthentication
 from settlement.api.permissions import IsDesignated, IsInstitutionClient
 from settlement.api.precheck_input import precheck_encounter
@@ -108,16 +108,35 @@ class SettlementFilter(StrictFilterSet):
         return queryset.filter(is_reversal=value == "1")
 
 
+class RowListView(ListAPIView):
+    """ListAPIView whose page is read as .values() rows (values_of) and written by rows, the
+    serializer's fields made direct (settlement/api/bodies.py); the filter set, costly to
+    build, only when a filter is given: without one it filters nothing."""
+
+    rows: bodies.Rows
+
+    def values_of(self, queryset: QuerySet) -> QuerySet:
+        return queryset.values(*self.rows.sources)
+
+    def list(self, request: Request) -> Response:
+        queryset = self.get_queryset()
+        if any(name in request.query_params for name in self.filterset_class.base_filters):
+            queryset = self.filter_queryset(queryset)
+        page = self.paginate_queryset(self.values_of(queryset))
+        return self.get_paginated_response(self.rows.write_all(page))
+
+
 @extend_schema_view(
     get=extend_schema(
         operation_id="settlement_list",
         responses={200: serializers.SettlementSummarySerializer(many=True), **errors(400, 404)},
     )
 )
-class SettlementListView(ListAPIView, WritingApiView):
+class SettlementListView(RowListView, WritingApiView):
     """List the institution's settlements (filters below), or submit one encounter to settle."""
 
     serializer_class = serializers.SettlementSummarySerializer
+    rows = bodies.SUMMARY
     filterset_class = SettlementFilter
 
     def get_permissions(self) -> list:
@@ -129,6 +148,9 @@ class SettlementListView(ListAPIView, WritingApiView):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the types
             return Settlement.objects.none()
         return selectors.settlements_for_institution(institution=self.institution)
+
+    def values_of(self, queryset: QuerySet[Settlement]) -> QuerySet:
+        return selectors.settlement_values(queryset)
 
     @extend_schema(
         operation_id="settlement_submit",
@@ -163,10 +185,13 @@ class SettlementListView(ListAPIView, WritingApiView):
             at=timezone.now(),
         )
         # A new settlement is answered from what was stored; a replay reads the first one.
-        settlement = settled.written or selectors.settlement_for_institution(
-            institution=self.institution, setl_id=settled.settlement.setl_id
-        )
-        body = serializers.SettlementOutputSerializer(settlement).data
+        if settled.written is not None:
+            row = settled.written.row()
+        else:
+            row = selectors.settlement_row_for_institution(
+                institution=self.institution, setl_id=settled.settlement.setl_id
+            )
+        body = bodies.SETTLEMENT.write(row)  # SettlementOutputSerializer's
         if settled.replayed:
             return Response(body, status=status.HTTP_200_OK, headers={REPLAYED_HEADER: "true"})
         return Response(body, status=status.HTTP_201_CREATED)
@@ -179,12 +204,12 @@ class SettlementDetailView(InstitutionApiView):
     )
     def get(self, request: Request, setl_id: str) -> Response:
         try:
-            settlement = selectors.settlement_for_institution(
+            row = selectors.settlement_row_for_institution(
                 institution=self.institution, setl_id=setl_id
             )
         except Settlement.DoesNotExist as error:
             raise NotFound(_("No settlement %(id)s.") % {"id": setl_id}) from error
-        return Response(serializers.SettlementOutputSerializer(settlement).data)
+        return Response(bodies.SETTLEMENT.write(row))  # SettlementOutputSerializer's
 
 
 class SettlementReverseView(WritingApiView):
@@ -207,10 +232,10 @@ class SettlementReverseView(WritingApiView):
             )
         except Settlement.DoesNotExist as error:
             raise NotFound(_("No settlement %(id)s.") % {"id": setl_id}) from error
-        settlement = selectors.settlement_for_institution(
+        row = selectors.settlement_row_for_institution(
             institution=self.institution, setl_id=reversing.setl_id
         )
-        body = serializers.SettlementOutputSerializer(settlement).data
+        body = bodies.SETTLEMENT.write(row)  # SettlementOutputSerializer's
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -20,8 +20,10 @@ SETTLEMENTS = "/api/v1/settlements/"
 # counters (1: none to delete from a settlement just stored, none to add here); breakdown,
 # idempotency record (2); the audit entry (1).
 SUBMIT_QUERIES = 22
-READ_QUERIES = 3  # the settlement with its links, its diagnoses, its lines
-LIST_QUERIES = 2  # the count for the pages; one page of settlements
+READ_QUERIES = 3  # the settlement with its links and breakdown, its diagnoses, its lines
+LIST_QUERIES = 1  # one page of settlements: a first page with room to spare counts itself
+FULL_LIST_QUERIES = 2  # the count for the pages; one page of settlements
+FLAG_QUERIES = 1  # one page of flags with their cases: a short first page counts itself
 
 
 def _submit(client, number: str, **headers):
@@ -82,6 +84,32 @@ def test_the_list_asks_the_same_however_many_settlements_it_shows(
         response = world.hospital.get(SETTLEMENTS)
 
     assert response.json()["count"] == 6
+
+
+def test_a_full_first_page_is_counted_for_the_page_links(world, django_assert_max_num_queries):  # noqa: F811
+    SettlementFactory.create_batch(51, institution=world.qilu, person=world.person)
+    world.hospital.get(SETTLEMENTS)  # the credential's last use is recorded once a minute
+
+    with django_assert_max_num_queries(FULL_LIST_QUERIES):
+        response = world.hospital.get(SETTLEMENTS)
+
+    assert (response.json()["count"], len(response.json()["results"])) == (51, 50)
+
+
+def test_the_flag_list_asks_one_question_for_a_page_with_room_to_spare(
+    world,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    from tests.audit.conftest import make_flag
+
+    for rule_code in ("OVER_PRICE", "DUP_CHARGE", "OVER_QTY"):
+        make_flag(world.qilu, rule_code=rule_code)
+    world.hospital.get(SETTLEMENTS)  # the credential's last use is recorded once a minute
+
+    with django_assert_max_num_queries(FLAG_QUERIES):
+        response = world.hospital.get("/api/v1/flags/")
+
+    assert response.json()["count"] == 3
 
 
 def test_a_back_office_page_reads_the_user_and_the_role_in_one_query(client, db):
