@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from screening.audit import services
 from screening.audit.models import BedCheckTask, CaseState
@@ -87,6 +88,24 @@ class TestQueue:
 
         assert page.index(high.pk) < page.index(low.pk)
         assert "青岛" not in page.split('id="queue-table"')[1]
+
+    @pytest.mark.parametrize(
+        "flag_id",
+        ["R01:S1:L2", "R01/S 1?a=b#c", "规则:结算&1", "50%+x;y,z'(*)~@!$", "//R01", "x/"],
+    )
+    def test_each_rows_link_is_the_flags_reversed_url(self, flag_id):
+        from screening.audit.views.queue import flag_url
+
+        assert flag_url(flag_id) == reverse("audit:flag", args=[flag_id])
+
+    def test_a_row_shows_its_link_time_and_status(self, client, cast):
+        flag = make_flag(cast.qilu, triage_score=50.0)
+
+        page = client_for(client, cast.jinan_auditor).get(reverse("audit:queue")).content.decode()
+
+        assert f'<a href="{reverse("audit:flag", args=[flag.pk])}">' in page
+        assert '<span class="badge">待处理</span>' in page
+        assert f"<td>{timezone.localtime(flag.event_time):%Y-%m-%d %H:%M}</td>" in page
 
     def test_a_filter_through_htmx_returns_only_the_table(self, client, cast):
         make_flag(cast.qilu, rule_code="DUP_CHARGE")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -18,8 +22,20 @@ from screening.audit.forms import BulkForm, QueueFilterForm
 from screening.audit.selectors.dashboard import Table
 from screening.audit.selectors.queue import flag_queue, queue_page
 from screening.audit.views.common import audit_page, region_of
+from screening.models import Flag
 
 TEMPLATE = "audit/queue.html"
+
+
+def flag_url(flag_id: str) -> str:
+    """reverse("audit:flag", args=[flag_id]) without resolving the pattern for every row of
+    the queue: the path up to the id, then the id quoted as reverse() quotes it."""
+    return f"{_flag_prefix()}{quote(flag_id, safe=RFC3986_SUBDELIMS + '/~:@')}/"
+
+
+@cache
+def _flag_prefix() -> str:
+    return reverse("audit:flag", args=["-"]).removesuffix("-/")
 
 
 def _queue_context(request: HttpRequest, data: QueryDict) -> dict:
@@ -28,15 +44,25 @@ def _queue_context(request: HttpRequest, data: QueryDict) -> dict:
         page = max(1, int(data.get("page", "1")))
     except ValueError:
         page = 1
-    flags, has_next = queue_page(flag_queue(request.user, form.filters()), page=page)
+    flags, has_next = queue_page(
+        flag_queue(request.user, form.filters()).defer("evidence"), page=page
+    )
     names = dict(
         Institution.objects.filter(code__in={f.fixmedins_code for f in flags}).values_list(
             "code", "name"
         )
     )
-    for flag in flags:
+    statuses = {value: str(label) for value, label in Flag.Status.choices}
+    for flag in flags:  # what each row shows, looked up here once rather than in the template
         flag.institution_name = names.get(flag.fixmedins_code, "")
         flag.rule_name = rulebook.rule_name(flag.rule_code)
+        flag.url = flag_url(flag.flag_id)
+        flag.status_name = statuses.get(flag.status, flag.status)
+        flag.event_at = (
+            timezone.localtime(flag.event_time).strftime("%Y-%m-%d %H:%M")
+            if flag.event_time
+            else ""
+        )
     query = data.copy()
     query.pop("page", None)
     for key in (
