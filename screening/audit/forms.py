@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
 from medins.models import Role
+from screening.audit import widgets
 from screening.audit.models import BedCheckTask, Case, DismissalReason, InvestigationStep, Outcome
 from screening.audit.rulebook import rule_choices
 from screening.audit.selectors.queue import QUEUE, QueueFilters
@@ -15,7 +16,11 @@ from screening.models import Flag
 BLANK = [("", "—")]
 
 
-class QueueFilterForm(forms.Form):
+class Form(forms.Form):
+    default_renderer = widgets.renderer  # the same markup, drawn without a template per option
+
+
+class QueueFilterForm(Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     rule = forms.ChoiceField(label=_("Rule"), required=False)
     sev_deg = forms.TypedChoiceField(
@@ -101,7 +106,7 @@ def auditors_of(region_code: str) -> AuditorField:
     return AuditorField(region_code)
 
 
-class BulkForm(forms.Form):
+class BulkForm(Form):
     ACTIONS = [
         ("assign", _("Assign")),
         ("dismiss", _("Dismiss")),
@@ -124,7 +129,7 @@ class BulkForm(forms.Form):
         self.fields["assignee"] = auditors_of(region_code)
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args: object, region_code: str = "", **kwargs: object) -> None:
@@ -132,13 +137,13 @@ class AssignForm(forms.Form):
         self.fields["assignee"] = auditors_of(region_code)
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(Form):
     proposal = forms.ChoiceField(label=_("Proposed decision"), choices=Case.Proposal.choices)
     reason = forms.ChoiceField(
         label=_("Reason for no action"), required=False, choices=[*BLANK, *DismissalReason.choices]
@@ -148,35 +153,35 @@ class ProposeForm(forms.Form):
     )
 
 
-class StepForm(forms.Form):
+class StepForm(Form):
     kind = forms.ChoiceField(label=_("Step"), choices=InvestigationStep.Kind.choices)
     description = forms.CharField(
         label=_("What was done"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     text = forms.CharField(
         label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     file = forms.FileField(label=_("Evidence file"))
 
 
-class AppealForm(forms.Form):
+class AppealForm(Form):
     text = forms.CharField(
         label=_("Appeal"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class BedCheckIssueForm(forms.Form):
+class BedCheckIssueForm(Form):
     setl_id = forms.CharField(label=_("Inpatient settlement ID"), max_length=40)
     instructions = forms.CharField(label=_("Instructions"), required=False, max_length=500)
 
 
-class BedCheckResultForm(forms.Form):
+class BedCheckResultForm(Form):
     result = forms.ChoiceField(
         label=_("Result"), choices=BedCheckTask.Result.choices, widget=forms.RadioSelect
     )
@@ -188,7 +193,7 @@ class BedCheckResultForm(forms.Form):
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(Form):
     kind = forms.ChoiceField(label=_("Outcome"), choices=Outcome.Kind.choices)
     amount = forms.DecimalField(
         label=_("Amount (yuan)"), required=False, min_value=0, decimal_places=2
@@ -210,7 +215,7 @@ class OutcomeForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     institution_code = forms.CharField(label=_("Reported institution code"), max_length=20)
     text = forms.CharField(
         label=_("What was reported"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
@@ -220,7 +225,7 @@ class ReportForm(forms.Form):
     reporter_phone = forms.CharField(label=_("Reporter's phone"), required=False, max_length=20)
 
 
-class RewardForm(forms.Form):
+class RewardForm(Form):
     status = forms.ChoiceField(label=_("Reward"), choices=[])
     amount = forms.DecimalField(
         label=_("Amount (yuan)"), required=False, min_value=0, decimal_places=2
