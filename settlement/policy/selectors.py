@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
+from medins.cache import forget, remembered
 from medins.models import Role
 from medins.selectors import AnyUser, institutions_visible_to, role_of
 from settlement.models import Settlement
@@ -39,20 +43,32 @@ def _prefixes(text: str) -> tuple[str, ...]:
 
 def version_in_force(*, day: date) -> PolicyVersion:
     """The latest published version whose period contains day; raises PolicyNotFound."""
-    version = (
-        PolicyVersion.objects.filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gt=day),
-            status=PolicyVersion.Status.PUBLISHED,
-            effective_from__lte=day,
-        )
-        .order_by("-published_at", "-pk")
-        .first()
+    for version in _published_latest_first():
+        if version.effective_from <= day and (
+            version.effective_to is None or version.effective_to > day
+        ):
+            return version
+    raise PolicyNotFound(
+        _("No published policy is in force on %(day)s.") % {"day": day.isoformat()}
     )
-    if version is None:
-        raise PolicyNotFound(
-            _("No published policy is in force on %(day)s.") % {"day": day.isoformat()}
-        )
-    return version
+
+
+# Every submission asks which version is in force: the published versions, latest first,
+# are kept in the shared cache and forgotten whenever a version is saved or deleted (below).
+PUBLISHED_KEY = "policy:published-versions"
+PUBLISHED_FOR = 60  # seconds; a change forgets the copy at once (a Redis outage then: 60 s at most)
+
+
+def _published_latest_first() -> list[PolicyVersion]:
+    return remembered(
+        PUBLISHED_KEY,
+        lambda: list(
+            PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED).order_by(
+                "-published_at", "-pk"
+            )
+        ),
+        PUBLISHED_FOR,
+    )
 
 
 def versions_with_authors() -> QuerySet[PolicyVersion]:
@@ -80,7 +96,18 @@ def published_versions() -> QuerySet[PolicyVersion]:
 def policy_set_of(
     *, version: PolicyVersion, insutype: str, med_type: str, institution_level: int
 ) -> engine.PolicySet:
-    """The plain-data policy of one scheme of version; raises PolicyNotFound."""
+    """The plain-data policy of one scheme of version; raises PolicyNotFound.
+
+    A published version never changes: its policy sets are kept in the process (_kept)."""
+    key = ("policy_set", insutype, med_type, institution_level)
+    return _kept(
+        version, key, lambda: _policy_set_read(version, insutype, med_type, institution_level)
+    )
+
+
+def _policy_set_read(
+    version: PolicyVersion, insutype: str, med_type: str, institution_level: int
+) -> engine.PolicySet:
     scheme = PolicyScheme.objects.filter(
         version=version, insutype=insutype, med_type=med_type, institution_level=institution_level
     ).first()
@@ -160,7 +187,48 @@ def policy_in_force(
 
 def negotiated_drug_codes(*, version: PolicyVersion) -> frozenset[str]:
     """List codes of the negotiated (国谈) drugs the version pays through the dual channel."""
-    return frozenset(NegotiatedDrug.objects.filter(version=version).values_list("code", flat=True))
+    return _kept(
+        version,
+        ("negotiated_drug_codes",),
+        lambda: frozenset(
+            NegotiatedDrug.objects.filter(version=version).values_list("code", flat=True)
+        ),
+    )
+
+
+# What is read of a published version (it never changes: the admin and the services only edit
+# drafts), kept in the process by version and question. Saving or deleting any version or row
+# of one empties it, in this process: enough, since a published version's rows are not edited
+# and a database's ids are not reused while processes run (a test's rolled-back ids are, and
+# the next test's own rows empty it first).
+_published_reads: dict[tuple, Any] = {}
+
+
+def _kept(version: PolicyVersion, question: tuple, read: Callable[[], Any]) -> Any:
+    if not version.is_published or version.pk is None:
+        return read()
+    key = (version.pk, version.code, *question)
+    found = _published_reads.get(key)
+    if found is None:
+        found = _published_reads[key] = read()  # PolicyNotFound (no scheme): nothing kept
+    return found
+
+
+def policy_reads_forget(**kwargs: Any) -> None:
+    """A version or one of its rows changed: read them again (here, and the shared copy)."""
+    _published_reads.clear()
+    forget(PUBLISHED_KEY)
+
+
+def _forget_on_changes() -> None:
+    for model in (PolicyVersion, PolicyScheme, ChronicDiseaseQuota, DaySurgeryRate, NegotiatedDrug):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                policy_reads_forget, sender=model, dispatch_uid=f"policy-{model.__name__}"
+            )
+
+
+_forget_on_changes()  # with the module: nothing is kept before it is imported
 
 
 def year_to_date(
@@ -185,23 +253,27 @@ def year_to_date(
         settlements = settlements.filter(end_time__lt=before)
     if exclude_setl_ids:
         settlements = settlements.exclude(setl_id__in=exclude_setl_ids)
-    # Both sums in one scan: every fund payment, and those of unrecorded outpatient visits.
-    unrecorded = Q(
-        ~Exists(SettlementUsage.objects.filter(settlement=OuterRef("pk"))),
-        medical_type__in=OUTPATIENT_QUOTA_MED_TYPES,
+    # One query: each settlement with its usages (once, with none, when it has none), summed
+    # here: every fund payment, the counters, and unrecorded outpatient visits' payments.
+    rows = settlements.values_list(
+        "setl_id", "fund_paid", "medical_type", "policy_usages__key", "policy_usages__amount"
     )
-    totals = settlements.aggregate(
-        hifp=Sum("fund_paid"), outpatient=Sum("fund_paid", filter=unrecorded)
-    )
-    hifp = totals["hifp"] or engine.ZERO
+    hifp = engine.ZERO
+    outpatient = None
     counters: dict[str, Decimal] = defaultdict(lambda: engine.ZERO)
-    usages = SettlementUsage.objects.filter(settlement__in=settlements)
-    for row in usages.values("key").annotate(total=Sum("amount")):
-        counters[row["key"]] += row["total"]
-    outpatient = totals["outpatient"]
+    seen = set()
+    for setl_id, fund_paid, medical_type, key, amount in rows:
+        if key is not None:
+            counters[key] += amount
+        if setl_id in seen:
+            continue
+        seen.add(setl_id)
+        hifp += fund_paid
+        if key is None and medical_type in OUTPATIENT_QUOTA_MED_TYPES:
+            outpatient = fund_paid if outpatient is None else outpatient + fund_paid
     if outpatient:
         counters[engine.OUTPATIENT_QUOTA] += outpatient
-    return engine.YearToDate(hifp_pay=hifp, counters=dict(counters))
+    return engine.YearToDate(hifp_pay=hifp or engine.ZERO, counters=dict(counters))
 
 
 REFUND_ROLES = (Role.ADMIN, Role.SUPERVISOR)

@@ -2,16 +2,40 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from settlement.policy import engine
 from settlement.policy.catalogue import shandong_version_create
 from settlement.policy.models import PolicyScheme, SettlementUsage
-from settlement.policy.selectors import PolicyNotFound, policy_in_force, year_to_date
+from settlement.policy.selectors import (
+    PolicyNotFound,
+    policy_in_force,
+    policy_set_of,
+    year_to_date,
+)
 from settlement.policy.services import policy_version_publish, policy_version_revise
 from tests.factories import PersonFactory, SettlementFactory, shanghai
 
 D = Decimal
 MARCH = date(2026, 3, 1)
+
+
+def _resident_inpatient(version):
+    return PolicyScheme.objects.filter(version=version, insutype="390", med_type="21")
+
+
+def _revision(shandong, policy_admin, *, resident_inpatient_ratio=None):
+    """A draft SD-2026.2 of the Shandong set, its residents' inpatient ratio changed if given."""
+    draft = policy_version_revise(
+        version=shandong,
+        author=policy_admin,
+        code="SD-2026.2",
+        title="调整",
+        effective_from=date(2026, 1, 1),
+    )
+    if resident_inpatient_ratio is not None:
+        _resident_inpatient(draft).update(fund_ratio=resident_inpatient_ratio)
+    return draft
 
 
 class TestPolicyInForce:
@@ -47,16 +71,7 @@ class TestPolicyInForce:
         assert {rate.code for rate in policy.day_surgery} == {"53.0001", "45.4201"}
 
     def test_the_latest_published_version_wins_and_a_draft_does_not(self, shandong, policy_admin):
-        draft = policy_version_revise(
-            version=shandong,
-            author=policy_admin,
-            code="SD-2026.2",
-            title="调整",
-            effective_from=date(2026, 1, 1),
-        )
-        PolicyScheme.objects.filter(version=draft, insutype="390", med_type="21").update(
-            fund_ratio=D("0.65")
-        )
+        draft = _revision(shandong, policy_admin, resident_inpatient_ratio=D("0.65"))
         kind = {"insutype": "390", "med_type": "21", "institution_level": 3, "day": MARCH}
 
         assert policy_in_force(**kind).fund_ratio == D("0.60")
@@ -138,3 +153,80 @@ class TestYearToDate:
 
         assert result.hifp_pay == D("0.00")
         assert result.used(engine.OUTPATIENT_QUOTA) == D("0.00")
+
+    def test_one_question_counts_each_payment_once_whatever_its_counters(
+        self, django_assert_num_queries
+    ):
+        person = PersonFactory()
+        recorded = SettlementFactory(person=person, medical_type="11", fund_paid=D("40.00"))
+        for key, amount in ((engine.OUTPATIENT_QUOTA, "40.00"), ("deductible:11", "10.00")):
+            SettlementUsage.objects.create(settlement=recorded, key=key, amount=D(amount))
+        SettlementFactory(person=person, medical_type="13", fund_paid=D("15.50"))
+        SettlementFactory(person=person, medical_type="11", insurance_type="390", fund_paid=D("9"))
+        excluded = SettlementFactory(person=person, medical_type="41", fund_paid=D("7.00"))
+
+        with django_assert_num_queries(1):
+            result = year_to_date(
+                psn_no=person.psn_no,
+                year=2026,
+                insutype="310",
+                exclude_setl_ids=(excluded.setl_id,),
+            )
+
+        assert str(result.hifp_pay) == "55.50"
+        assert result.counters == {
+            engine.OUTPATIENT_QUOTA: D("55.50"),  # 40.00 recorded, 15.50 the unrecorded visit's
+            "deductible:11": D("10.00"),
+        }
+        assert str(result.used(engine.OUTPATIENT_QUOTA)) == "55.50"
+
+    def test_nothing_stored_is_nothing_used(self):
+        result = year_to_date(psn_no=PersonFactory().psn_no, year=2026)
+
+        assert (str(result.hifp_pay), result.counters) == ("0.00", {})
+
+
+class TestPublishedPolicyIsKept:
+    """Which versions are published (shared cache) and what a published version says (in the
+    process) are read once; a version published, or any policy row saved, counts at once."""
+
+    KIND = {"insutype": "390", "med_type": "21", "institution_level": 3, "day": MARCH}
+
+    def test_a_second_claim_of_the_kind_asks_nothing(self, shandong, django_assert_num_queries):
+        cache.clear()  # the fixture's writes forgot the copy, and keep none for a few seconds
+        first = policy_in_force(**self.KIND)
+
+        with django_assert_num_queries(0):
+            again = policy_in_force(**self.KIND)
+
+        assert again == first
+        assert again.fund_ratio == D("0.6000")
+
+    def test_a_version_published_later_is_in_force_at_once(self, shandong, policy_admin):
+        cache.clear()
+        assert policy_in_force(**self.KIND).version == "SD-2026.1"  # kept now
+        draft = _revision(shandong, policy_admin, resident_inpatient_ratio=D("0.65"))
+
+        policy_version_publish(version=draft, user=policy_admin)
+
+        assert policy_in_force(**self.KIND).version == "SD-2026.2"
+        assert policy_in_force(**self.KIND).fund_ratio == D("0.65")
+
+    def test_a_drafts_policy_is_read_each_time(self, shandong, policy_admin):
+        draft = _revision(shandong, policy_admin)
+        kind = {key: value for key, value in self.KIND.items() if key != "day"}
+        assert policy_set_of(version=draft, **kind).fund_ratio == D("0.6000")
+
+        _resident_inpatient(draft).update(fund_ratio=D("0.65"))  # an UPDATE: no signal
+
+        assert policy_set_of(version=draft, **kind).fund_ratio == D("0.65")
+
+    def test_a_saved_row_empties_what_the_process_kept(self, shandong):
+        kind = {key: value for key, value in self.KIND.items() if key != "day"}
+        assert policy_set_of(version=shandong, **kind).fund_ratio == D("0.6000")
+        scheme = PolicyScheme.objects.get(version=shandong, **kind)
+        scheme.fund_ratio = D("0.61")  # as a test's own rows would be: never in production
+
+        scheme.save()
+
+        assert policy_set_of(version=shandong, **kind).fund_ratio == D("0.61")
