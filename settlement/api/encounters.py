@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,11 @@ from medins import interchange
 from medins.models import CatalogItem, Institution, Person
 from settlement.api.bodies import model_row
 from settlement.api.exceptions import Conflict, FieldErrors
-from settlement.api.settling import settlement_reversal_usage, settlement_settle
+from settlement.api.settling import (
+    settlement_breakdown_store,
+    settlement_reversal_usage,
+    settlement_settle,
+)
 from settlement.models import (
     ApiCredential,
     Diagnosis,
@@ -108,42 +112,66 @@ def encounter_settle(
     is already settled or the key was used for a different request.
     """
     with transaction.atomic():
-        record = None
+        setl_id = new_id("S", at)
         if idempotency_key:
-            record, first = _idempotency_claim(institution, idempotency_key, fingerprint)
+            first = _idempotency_claim(institution, idempotency_key, fingerprint, setl_id)
             if first is not None:
                 return Settled(settlement=first, replayed=True)
         person, catalog = _checked_references(institution, encounter)
-        written = _store(institution, encounter, person, catalog, at)
-        if record is not None:
-            record.settlement = written._settlement
-            record.save(update_fields=["settlement"])
+        written = _store(institution, encounter, person, catalog, setl_id, at)
     return Settled(settlement=written._settlement, replayed=False, written=written)
 
 
 def _idempotency_claim(
-    institution: Institution, key: str, fingerprint: str
-) -> tuple[IdempotencyRecord, Settlement | None]:
-    """Our record for the key, or the first request's settlement when the key was used.
+    institution: Institution, key: str, fingerprint: str, setl_id: str
+) -> Settlement | None:
+    """None when the key is this request's now: its record names setl_id, the settlement the
+    request goes on to store (the foreign key is checked at commit); else the first request's
+    settlement, when the key was used for the same request.
 
     Two requests with one key at once: the second INSERT waits on the unique index until the
-    first commits, then fails, and the second reads the first's result (row-locked).
+    first commits, then does nothing, and the second reads the first's result (row-locked).
     """
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                institution=institution, key=key, request_hash=fingerprint
-            )
-        return record, None
-    except IntegrityError:
-        record = IdempotencyRecord.objects.select_for_update().get(institution=institution, key=key)
+    if _idempotency_record_add(institution, key, fingerprint, setl_id):
+        return None
+    record = IdempotencyRecord.objects.select_for_update().get(institution=institution, key=key)
     if record.request_hash != fingerprint:
         raise Conflict(
             _("Idempotency-Key %(key)s was already used for a different request.") % {"key": key}
         )
     if record.settlement_id is None:  # only possible if a writer died mid-way
         raise Conflict(_("A request with this Idempotency-Key is still being processed."))
-    return record, record.settlement
+    return record.settlement
+
+
+def _idempotency_record_add(
+    institution: Institution, key: str, fingerprint: str, setl_id: str
+) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike): True if it inserted.
+    Without the conflict's error there is no savepoint to make for it (three statements)."""
+    meta = IdempotencyRecord._meta
+    values = {
+        "institution": institution.pk,
+        "key": key,
+        "request_hash": fingerprint,
+        "settlement": setl_id,
+        "created_at": timezone.now(),
+    }
+    fields = [meta.get_field(name) for name in values]
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    quote = connection.ops.quote_name
+    unique = ", ".join(quote(meta.get_field(name).column) for name in ("institution", "key"))
+    statement = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({unique}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone() is not None
 
 
 def _checked_references(
@@ -201,12 +229,11 @@ def _store(
     encounter: dict[str, Any],
     person: Person,
     catalog: dict[str, list[CatalogItem]],
+    setl_id: str,
     at: datetime,
 ) -> Written:
-    setl_id = new_id("S", at)
     fields = _model_fields(interchange.SETTLEMENTS, encounter)
     total = sum((line["det_item_fee_sumamt"] for line in encounter["fee_details"]), ZERO)
-    # Stored unpaid first; the policy engine fills the split from the stored rows below.
     settlement = Settlement(
         setl_id=setl_id,
         person=person,
@@ -221,6 +248,9 @@ def _store(
         cash_paid=total,
         **fields,
     )
+    lines = [_fee_line(settlement, line, catalog) for line in encounter["fee_details"]]
+    # The policy engine fills the split from the rows about to be stored; then they are stored.
+    breakdown = settlement_settle(settlement=settlement, fee_lines=lines, catalog_versions=catalog)
     try:
         # No savepoint: on a clash the whole request's transaction is rolled back anyway.
         with transaction.atomic(savepoint=False):
@@ -235,11 +265,9 @@ def _store(
             for item in _diagnoses(encounter)
         ]
     )
-    lines = FeeLine.objects.bulk_create(
-        [_fee_line(settlement, line, catalog) for line in encounter["fee_details"]]
-    )
-    breakdown = settlement_settle(settlement=settlement, fee_lines=lines, catalog_versions=catalog)
-    return Written(settlement, diagnoses, lines, breakdown)
+    FeeLine.objects.bulk_create(lines)
+    stored = settlement_breakdown_store(settlement=settlement, breakdown=breakdown)
+    return Written(settlement, diagnoses, lines, stored)
 
 
 def _fee_line(

@@ -1,7 +1,8 @@
-"""The one call from the API into the policy engine: settle a stored, not yet paid settlement.
+"""The one call from the API into the policy engine: settle a submitted encounter.
 
-The encounter is stored first (with its fee lines), then rebuilt as the engine's claim by the
-policy app's own `claim_from_settlement`, so the API and a re-settlement read the same facts.
+The settlement and its fee lines, as they are about to be stored, are made the engine's claim
+by the policy app's own `claim_from_settlement`, so the API and a re-settlement read the same
+facts; the settlement is then stored once, with its amounts.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from rest_framework import exceptions
 
 from medins.models import CatalogItem
 from settlement.models import FeeLine, Settlement, SettlementBreakdown
+from settlement.policy import engine
 
 
 class PolicyRefused(exceptions.ValidationError):
@@ -21,19 +23,19 @@ class PolicyRefused(exceptions.ValidationError):
 def settlement_settle(
     *,
     settlement: Settlement,
-    fee_lines: list[FeeLine] | None = None,
+    fee_lines: list[FeeLine],
     catalog_versions: dict[str, list[CatalogItem]] | None = None,
-) -> SettlementBreakdown:
-    """Fill the settlement's amounts from the policy in force and record the steps.
+) -> engine.Breakdown:
+    """Fill the (not yet stored) settlement's amounts from the policy in force.
 
-    Call inside the caller's transaction; raises PolicyRefused (400), and then the caller's
-    transaction stores nothing. fee_lines and catalog_versions: what the caller has just
-    stored and read, so that the engine's claim is built without reading them again.
+    Raises PolicyRefused (400). fee_lines: the lines about to be stored with it;
+    catalog_versions: what the caller has just read of the catalog, so that the engine's
+    claim is built without reading it again. The caller then stores the settlement, its
+    lines and settlement_breakdown_store's rows in one transaction.
     """
-    from settlement.policy import engine
     from settlement.policy.claims import LiveRegistry, claim_from_settlement
     from settlement.policy.selectors import negotiated_drug_codes, version_in_force
-    from settlement.policy.services import claim_settle, settlement_usage_record
+    from settlement.policy.services import claim_settle
 
     try:
         version = version_in_force(day=timezone.localtime(settlement.end_time).date())
@@ -58,10 +60,16 @@ def settlement_settle(
     settlement.fund_paid = breakdown.hifp_pay
     settlement.account_paid = breakdown.acct_pay
     settlement.cash_paid = breakdown.psn_cash_pay
-    settlement.save(update_fields=[*AMOUNT_FIELDS])
-    settlement_usage_record(
-        settlement=settlement, breakdown=breakdown, just_stored=fee_lines is not None
-    )
+    return breakdown
+
+
+def settlement_breakdown_store(
+    *, settlement: Settlement, breakdown: engine.Breakdown
+) -> SettlementBreakdown:
+    """Record the year counters and the steps of a settlement just stored (caller's transaction)."""
+    from settlement.policy.services import settlement_usage_record
+
+    settlement_usage_record(settlement=settlement, breakdown=breakdown, just_stored=True)
     return SettlementBreakdown.objects.create(
         settlement=settlement,
         policy_version=breakdown.policy_version,
@@ -85,6 +93,3 @@ def settlement_reversal_usage(*, original: Settlement, reversal: Settlement) -> 
     from settlement.policy.services import settlement_usage_reverse
 
     settlement_usage_reverse(original=original, reversal=reversal)
-
-
-AMOUNT_FIELDS = ("total", "fully_self_paid", "in_scope", "fund_paid", "account_paid", "cash_paid")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import random
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -331,3 +333,45 @@ class TestDaySurgeryAndRadiotherapy:
         assert response.json()["rt_course_no"] == "RT-2026-01"
         stored = Settlement.objects.get(setl_id=response.json()["setl_id"])
         assert claim_from_settlement(stored).radiotherapy_course == "RT-2026-01"
+
+
+class TestTheSubmissionsBodyCheck:
+    """encounter_input (the pre-check's fast check, trig_scen left out) is exactly
+    EncounterInputSerializer: the same validated data, the same errors."""
+
+    @staticmethod
+    def _both(body):
+        from rest_framework.exceptions import ValidationError
+
+        from settlement.api.serializers import EncounterInputSerializer
+        from settlement.api.views import encounter_input
+
+        incoming = EncounterInputSerializer(data=copy.deepcopy(body))
+        valid = incoming.is_valid()
+        try:
+            found = encounter_input(copy.deepcopy(body))
+        except ValidationError as error:
+            found = error.detail
+        return found, incoming.validated_data if valid else incoming.errors, valid
+
+    def test_spoilt_bodies_are_judged_alike(self):
+        from tests.api.test_precheck_input import ODD_VALUES, _bodies, _exact, _paths, _set
+
+        rng = random.Random(11)
+        bodies = [_set(body, ("trig_scen",), rng.choice(ODD_VALUES)) for body in _bodies()]
+        for body in _bodies():
+            for path in _paths(body):
+                bodies += [_set(body, path, value) for value in rng.sample(ODD_VALUES, 6)]
+        accepted = 0
+        for body in bodies:
+            found, expected, valid = self._both(body)
+
+            assert _exact(found) == _exact(expected), body
+            accepted += valid
+        assert accepted > len(bodies) // 10
+
+    def test_a_body_that_is_no_object_is_refused_alike(self):
+        for body in ([], "x", None):
+            found, expected, _valid = self._both(body)
+
+            assert found == expected
