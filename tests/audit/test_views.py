@@ -254,6 +254,27 @@ class TestExports:
 
         assert body.count(b"<svg") >= 3
 
+    def test_a_colleague_of_the_scope_gets_the_tables_drawn_for_the_first(
+        self, client, cast, qilu_flags
+    ):
+        from screening.audit.selectors.dashboard import dashboard_tables
+        from tests.factories import make_user
+
+        first = client_for(client, cast.jinan_auditor).get(reverse("audit:dashboard"))
+        second = client_for(client, make_user("auditor", region_code="3701")).get(
+            reverse("audit:dashboard")
+        )
+
+        def drawn(response):
+            return (
+                response.content.decode().split('<section class="card"', 1)[1].split("</main>")[0]
+            )
+
+        tables = dashboard_tables(cast.jinan_auditor, at=timezone.now())
+        assert drawn(second) == drawn(first)
+        assert first.content.count(b'<section class="card" id="') == len(tables)
+        assert all(f'id="{name}"'.encode() in second.content for name in tables)
+
 
 class TestReports:
     def test_a_report_opens_a_case_and_a_supervisor_pays_the_reward(self, client, cast):
