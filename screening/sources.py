@@ -7,6 +7,7 @@ never written twice: amounts leave the database as integer fen, times as Shangha
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -78,6 +79,12 @@ def _column_sql(spec: interchange.FileSpec, national: str) -> str:
 
 def select_sql(frame: str) -> str:
     """SELECT … FROM table, national names as aliases, for the columns the frame declares."""
+    return _select_sql(frame, connection.vendor, settings.TIME_ZONE)
+
+
+@functools.lru_cache(maxsize=64)
+def _select_sql(frame: str, vendor: str, zone: str) -> str:
+    # Built once per frame, database and zone: the pre-check asks for it on every claim.
     spec = SPEC_BY_FRAME[frame]
     table = apps.get_model(spec.model)._meta.db_table
     wanted = [name for name in SCHEMAS[frame] if name in spec.nationals]
