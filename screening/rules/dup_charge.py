@@ -72,7 +72,8 @@ def _candidate_days(charged: pl.LazyFrame, same_moment_seconds: int) -> pl.LazyF
     # finding, so that only those few lines are sorted: days with two charges at one
     # moment (or two charges at all, when moments may lie apart), and days of items with a
     # daily limit whose units exceed it.
-    narrow = charged.select("day_hash", "fee_ocur_time", "net_cnt", "max_daily_cnt")
+    # Read twice below: cached, it is planned and run once even unoptimized (the pre-check).
+    narrow = charged.select("day_hash", "fee_ocur_time", "net_cnt", "max_daily_cnt").cache()
     # Two lines of one day at one moment share day_hash ^ hash(time); others rarely do, and
     # those few the exact pass clears.
     moment = pl.col("day_hash")

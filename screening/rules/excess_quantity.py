@@ -66,7 +66,10 @@ def find(
     max_window_supply_days: int = 120,
 ) -> pl.LazyFrame:
     """(a) an outpatient/pharmacy line over its supply limit; (b) else over the window total."""
-    judged = _drug_lines(fee_lines, catalog, settlements, chronic_supply_days, other_supply_days)
+    # Read three times below: cached, planned and run once even unoptimized (the pre-check).
+    judged = _drug_lines(
+        fee_lines, catalog, settlements, chronic_supply_days, other_supply_days
+    ).cache()
     over_line = (pl.col("prd_days") > pl.col("supply_limit")).fill_null(False)
     # Only a person's drug with more supply in all than the window allows can cross it:
     # the rolling pass runs on those few.

@@ -53,7 +53,8 @@ def find(
 ) -> pl.LazyFrame:
     """One finding per charged line that breaks any limit of its item; evidence lists them."""
     encounters = settlements.filter(~pl.col("refd_setl_flag").fill_null(False))
-    restricted = _restricted_lines(fee_lines, catalog, persons, encounters, institutions)
+    # Read twice (the indication joins back): cached, planned and run once even unoptimized.
+    restricted = _restricted_lines(fee_lines, catalog, persons, encounters, institutions).cache()
     if check_indication:
         restricted = restricted.join(
             _indication(restricted, encounters, diagnoses),
