@@ -19,7 +19,7 @@ from services.actions.complaints import complaint_alerts, complaint_record, comp
 from services.actions.consent import grant_create, grant_revoke
 from services.models import ConsentGrant, DataCategory, Station, ThirdParty
 from services.network import counties_of
-from services.views import service_staff_required
+from services.views import options, service_staff_required
 
 
 @require_GET
@@ -38,8 +38,10 @@ def complaints(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "alerted": sum(bool(row.alerts) for row in rows),
-        "counties": counties_of(profile_region),
-        "stations": selectors.stations_visible_to(request.user),
+        "counties": options(counties_of(profile_region).values_list("code", "name")),
+        "stations": options(
+            selectors.stations_visible_to(request.user).values_list("code", "name")
+        ),
     }
     return render(request, "services/complaints.html", context)
 

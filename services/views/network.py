@@ -17,7 +17,7 @@ from medins.selectors import profile_of, role_of
 from services import network, selectors
 from services.dashboards import dashboard, per_station
 from services.models import StationLevel
-from services.views import service_staff_required
+from services.views import options, service_staff_required
 
 MAP_WIDTH, MAP_HEIGHT = 800, 560
 LISTED = 100  # rows of the station table under the map
@@ -109,7 +109,9 @@ def station_dashboard(request: HttpRequest) -> HttpResponse:
         "per_station": per_station(stations=stations, today=timezone.localdate())
         if role_of(request.user) != Role.CLERK
         else [],
-        "stations": selectors.stations_visible_to(request.user).values("code", "name"),
+        "stations": options(
+            selectors.stations_visible_to(request.user).values_list("code", "name"), code
+        ),
         "station": code,
     }
     return render(request, "services/dashboard.html", context)

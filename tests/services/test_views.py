@@ -138,6 +138,21 @@ class TestNetworkPages:
         assert _circles(points, levels) == template.render(Context({"points": points}))
         assert "&lt;b&gt;&quot;姚家&quot; &amp; 站&lt;/b&gt;" in _circles(points, levels)
 
+    def test_station_options_are_escaped_and_selected_as_the_template_did(self):
+        from django.template import Context, Template
+
+        from services.views import options
+
+        rows = [("LX01", "历下"), ('Q"<&>', "<b>&amp;</b>"), ("", "x")]
+        template = Template(
+            '{% for code, name in rows %}<option value="{{ code }}"'
+            "{% if code == station %} selected{% endif %}>{{ name }}</option>{% endfor %}"
+        )
+
+        for station in ("", "LX01", 'Q"<&>', None):
+            context = Context({"rows": rows, "station": station})
+            assert options(rows, station) == template.render(context)
+
     def test_the_public_station_search_needs_no_login(self, client, net):
         response = client.get(reverse("services:public-stations"), {"county": "370202"})
 
