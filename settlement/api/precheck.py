@@ -264,8 +264,12 @@ def _codes(claim: Claim) -> frozenset[str]:
 # --- Rows: the claim as it was sent, and the person's history as batch screening reads it.
 
 
-def _wall(moment: datetime) -> datetime:
-    return timezone.localtime(moment).replace(tzinfo=None)
+def _wall(moment: datetime, zone: Any = None) -> datetime:
+    """The Shanghai wall clock of an aware time (frames hold naive wall-clock times)."""
+    zone = zone or timezone.get_current_timezone()
+    if moment.tzinfo is not zone:  # the body's times come in the zone itself: no conversion
+        moment = timezone.localtime(moment, zone)  # (and a naive time is refused)
+    return moment.replace(tzinfo=None)
 
 
 def _fen(amount: Decimal) -> int:
@@ -278,6 +282,7 @@ def claim_rows(
     """The encounter as one settlement (setl_id = the task id), its diagnoses and fee lines."""
     mdtrt_id, psn_no = encounter["mdtrt_id"], encounter["psn_no"]
     lines = encounter["fee_details"]
+    zone = timezone.get_current_timezone()
     total = sum(_fen(line["det_item_fee_sumamt"]) for line in lines)
     settlement = {
         "setl_id": task_id,
@@ -311,7 +316,7 @@ def claim_rows(
             "mdtrt_id": mdtrt_id,
             "psn_no": psn_no,
             "fixmedins_code": institution.code,
-            "fee_ocur_time": _wall(line["fee_ocur_time"]),
+            "fee_ocur_time": _wall(line["fee_ocur_time"], zone),
             "med_list_codg": line["med_list_codg"],
             "med_chrgitm_type": line["med_chrgitm_type"],
             "cnt": float(line["cnt"]),

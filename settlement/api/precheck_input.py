@@ -233,11 +233,18 @@ def _decimal(field: fields.DecimalField) -> Convert:
     if field.max_digits is not None:
         context.prec = field.max_digits
 
+    places, whole = field.decimal_places, field.max_whole_digits
+
     def convert(value: Any) -> decimal.Decimal:
         if type(value) is not str or _PLAIN_NUMBER.fullmatch(value) is None:
             return field.to_internal_value(value)
-        checked = field.validate_precision(decimal.Decimal(value))
-        return checked.quantize(quantum, rounding=field.rounding, context=context)
+        number = decimal.Decimal(value)
+        integer, _, fraction = value.lstrip("-").partition(".")
+        # Digits that fit as written (leading zeros counted) fit as validate_precision counts
+        # them: only a number that might not is counted there.
+        if whole is None or len(integer) > whole or len(fraction) > places:
+            number = field.validate_precision(number)
+        return number.quantize(quantum, rounding=field.rounding, context=context)
 
     return convert
 
