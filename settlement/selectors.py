@@ -10,6 +10,7 @@ from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 
 from medins.interchange import FileSpec
 from medins.models import Institution
+from settlement.compiled import CompiledList, CompiledValues, counted
 from settlement.models import (
     Diagnosis,
     FeeLine,
@@ -104,27 +105,61 @@ def settlement_values(settlements: QuerySet[Settlement]) -> QuerySet:
     return settlements.values(*_field_names(Settlement), *SETTLEMENT_LINKS)
 
 
+def settlement_list_for_institution(*, institution: Institution, page_size: int) -> CompiledList:
+    """settlement_values(settlements_for_institution(...)) for a paginator, by compiled
+    queries (settlement.compiled): the page's rows, and the count when it asks for it."""
+    return CompiledList(
+        _SETTLEMENT_LIST, _SETTLEMENT_COUNT, page_size=page_size, institution=institution.pk
+    )
+
+
+_SETTLEMENT_LIST = CompiledValues(
+    lambda institution: settlement_values(settlements_for_institution(institution=institution)),
+    "institution",
+)
+_SETTLEMENT_COUNT = CompiledValues(
+    lambda institution: counted(settlements_for_institution(institution=institution)),
+    "institution",
+)
+
+
 def settlement_row_for_institution(*, institution: Institution, setl_id: str) -> dict[str, Any]:
     """settlement_for_institution as plain rows: the settlement's fields by attname, its links
     and its breakdown's fields (SETTLEMENT_LINKS, SETTLEMENT_BREAKDOWN), its diagnoses by rank
-    under "diagnoses" and its fee lines by number under "fee_lines"; three queries. Raises
-    Settlement.DoesNotExist outside the institution."""
-    row = (
-        Settlement.objects.filter(institution=institution, setl_id=setl_id)
-        .values(*_field_names(Settlement), *SETTLEMENT_LINKS, *SETTLEMENT_BREAKDOWN)
-        .get()
-    )
-    row["diagnoses"] = list(
-        Diagnosis.objects.filter(settlement_id=row["encounter_id"])
+    under "diagnoses" and its fee lines by number under "fee_lines"; three queries, compiled
+    once (settlement.compiled). Raises Settlement.DoesNotExist outside the institution."""
+    found = _SETTLEMENT_ROW.rows(institution=institution.pk, setl_id=setl_id)
+    if not found:
+        raise Settlement.DoesNotExist(f"No settlement {setl_id} of {institution.pk}.")
+    [row] = found  # setl_id is the key
+    row["diagnoses"] = _DIAGNOSIS_ROWS.rows(encounter_id=row["encounter_id"])
+    row["fee_lines"] = _FEE_LINE_ROWS.rows(setl_id=setl_id)
+    return row
+
+
+_SETTLEMENT_ROW = CompiledValues(
+    lambda institution, setl_id: Settlement.objects.filter(
+        institution_id=institution, setl_id=setl_id
+    ).values(*_field_names(Settlement), *SETTLEMENT_LINKS, *SETTLEMENT_BREAKDOWN),
+    "institution",
+    "setl_id",
+)
+_DIAGNOSIS_ROWS = CompiledValues(
+    lambda encounter_id: (
+        Diagnosis.objects.filter(settlement_id=encounter_id)
         .order_by("rank")
         .values(*_field_names(Diagnosis))
-    )
-    row["fee_lines"] = list(
+    ),
+    "encounter_id",
+)
+_FEE_LINE_ROWS = CompiledValues(
+    lambda setl_id: (
         FeeLine.objects.filter(settlement_id=setl_id)
         .order_by("line_id")
         .values(*_field_names(FeeLine))
-    )
-    return row
+    ),
+    "setl_id",
+)
 
 
 def import_batch_for_institution(*, institution: Institution, import_batch_id: int) -> ImportBatch:

@@ -22,6 +22,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from medins.models import Institution
 from screening.audit.models import Appeal, BedCheckTask, Case, CaseFlag, Outcome
 from screening.audit.selectors.cases import bed_check_tasks_for_institution
 from screening.audit.selectors.flags import flags_for_institution
@@ -36,6 +37,7 @@ from settlement.api.credentials import api_user_for
 from settlement.api.exceptions import Conflict, FieldErrors
 from settlement.api.serializers import TIME_FORMAT, TIME_INPUTS, Text
 from settlement.api.views import InstitutionApiView, RowListView, StrictFilterSet, errors
+from settlement.compiled import CompiledList, CompiledValues, counted
 
 RULE_NAMES = {module.RULE.code: module.RULE.name_zh for module in ALL_RULES}
 
@@ -191,6 +193,21 @@ class FlagListView(RowListView, InstitutionApiView):
 
     def values_of(self, queryset: QuerySet[Flag]) -> QuerySet:
         return queryset.values(*self.rows.sources, *CASE_LINK)
+
+    def unfiltered(self, page_size: int) -> CompiledList:
+        return CompiledList(
+            _FLAG_ROWS, _FLAG_COUNT, page_size=page_size, institution=self.institution.pk
+        )
+
+
+def _flags_of(code: str) -> QuerySet[Flag]:
+    return flags_for_institution(Institution(pk=code))
+
+
+_FLAG_ROWS = CompiledValues(
+    lambda institution: FlagListView().values_of(_flags_of(institution)), "institution"
+)
+_FLAG_COUNT = CompiledValues(lambda institution: counted(_flags_of(institution)), "institution")
 
 
 @extend_schema_view(

@@ -38,6 +38,7 @@ from settlement.api.authentication import ApiKeyAuthentication
 from settlement.api.permissions import IsDesignated, IsInstitutionClient
 from settlement.api.precheck_input import precheck_encounter
 from settlement.api.throttling import CredentialRateThrottle
+from settlement.compiled import CompiledList
 from settlement.models import ImportBatch, PrecheckRecord, Settlement
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -119,11 +120,19 @@ class RowListView(ListAPIView):
     def values_of(self, queryset: QuerySet) -> QuerySet:
         return queryset.values(*self.rows.sources)
 
+    def unfiltered(self, page_size: int) -> CompiledList | None:
+        """values_of(get_queryset()) by compiled queries, when the view has them."""
+        return None
+
     def list(self, request: Request) -> Response:
-        queryset = self.get_queryset()
+        found: QuerySet | CompiledList | None = None
         if any(name in request.query_params for name in self.filterset_class.base_filters):
-            queryset = self.filter_queryset(queryset)
-        page = self.paginate_queryset(self.values_of(queryset))
+            found = self.values_of(self.filter_queryset(self.get_queryset()))
+        else:
+            found = self.unfiltered(self.paginator.get_page_size(request))
+        if found is None:
+            found = self.values_of(self.get_queryset())
+        page = self.paginate_queryset(found)
         return self.get_paginated_response(self.rows.write_all(page))
 
 
@@ -152,6 +161,11 @@ class SettlementListView(RowListView, WritingApiView):
 
     def values_of(self, queryset: QuerySet[Settlement]) -> QuerySet:
         return selectors.settlement_values(queryset)
+
+    def unfiltered(self, page_size: int) -> CompiledList:
+        return selectors.settlement_list_for_institution(
+            institution=self.institution, page_size=page_size
+        )
 
     @extend_schema(
         operation_id="settlement_submit",

@@ -205,3 +205,49 @@ class TestShortListPaginator:
 
         assert (first["count"], first["next"], first["previous"]) == (4, None, None)
         assert beyond.status_code == 404
+
+
+class TestTheCompiledListsAreTheQuerysets:
+    """Unfiltered, the settlement list and the flag list page compiled queries (CompiledList):
+    the same pages, counts and links as the serializers over the selectors' querysets."""
+
+    def test_every_page_of_the_settlement_list(self, world):
+        SettlementFactory.create_batch(53, institution=world.qilu, person=world.person)
+        SettlementFactory(institution=world.qingdao)
+        listed = selectors.settlements_for_institution(institution=world.qilu)
+
+        first = world.hospital.get(SETTLEMENTS).json()
+        second = world.hospital.get(SETTLEMENTS, {"page": "2"}).json()
+        beyond = world.hospital.get(SETTLEMENTS, {"page": "3"})
+
+        summary = serializers.SettlementSummarySerializer
+        assert first["results"] == summary(listed[:50], many=True).data
+        assert second["results"] == summary(listed[50:], many=True).data
+        assert (first["count"], first["next"], first["previous"]) == (
+            53,
+            "http://testserver/api/v1/settlements/?page=2",
+            None,
+        )
+        assert (second["next"], second["previous"]) == (
+            None,
+            "http://testserver/api/v1/settlements/",
+        )
+        assert beyond.status_code == 404
+
+    def test_a_filtered_list_is_the_querysets_too(self, world, settlements):
+        found = world.hospital.get(SETTLEMENTS, {"refd_setl_flag": "1"}).json()
+
+        assert [row["setl_id"] for row in found["results"]] == [settlements[1]]
+
+    def test_the_flag_list(self, world):
+        flags = [make_flag(world.qilu), make_flag(world.qilu, rule_code="DUP_CHARGE")]
+        make_flag(world.qingdao)
+        audit.case_open(
+            user=make_user("auditor", region_code="3701"), flag_ids=[flags[1].pk], at=AT
+        )
+        found = flags_for_institution(world.qilu).select_related("case_link__case")
+
+        body = world.hospital.get("/api/v1/flags/").json()
+
+        assert body["results"] == FlagOutputSerializer(found, many=True).data
+        assert (body["count"], body["next"], body["previous"]) == (2, None, None)
