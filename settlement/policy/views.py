@@ -49,10 +49,22 @@ def _versions_visible(request: HttpRequest) -> QuerySet[PolicyVersion]:
     return versions
 
 
+VERSION_COLUMNS = ("code", "title", "effective_from", "effective_to", "status", "published_at")
+
+
 @require_GET
 @login_required
 def policy_versions(request: HttpRequest) -> HttpResponse:
-    return render(request, "policy/versions.html", {"versions": _versions_visible(request)})
+    # The columns the list shows, not every column of the version, its base and two users.
+    versions = list(
+        _versions_visible(request).values(
+            *VERSION_COLUMNS, "based_on__code", "created_by__username"
+        )
+    )
+    statuses = dict(PolicyVersion.Status.choices)
+    for version in versions:
+        version["status_name"] = statuses.get(version["status"], version["status"])
+    return render(request, "policy/versions.html", {"versions": versions})
 
 
 @require_GET

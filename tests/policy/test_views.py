@@ -130,6 +130,22 @@ class TestPolicyPages:
         assert "白内障超声乳化摘除+人工晶体植入" in page.text
         assert "0.9500" in page.text
 
+    def test_the_list_shows_each_versions_status_base_author_and_publication(
+        self, client, revision, policy_admin
+    ):
+        from django.utils import timezone
+
+        client.force_login(make_user("supervisor", region_code="3701"))
+
+        listing = client.get(reverse("policy:versions"), **EN).text
+
+        published = timezone.localtime(revision.published_at)
+        assert (
+            f"<td>Published</td><td>SD-2026.1</td>\n      <td>{policy_admin.username}</td>"
+            f"<td>{published:%Y-%m-%d %H:%M}</td>"
+        ) in listing
+        assert f"<td>Published</td><td>-</td>\n      <td>{policy_admin.username}</td>" in listing
+
     def test_an_unknown_version_is_404(self, client, db):
         client.force_login(make_user("auditor", region_code="3701"))
 
