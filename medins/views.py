@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from medins import selectors
 from medins.models import Role
+from medins.selectors import AnyUser
 
 # What each role does here, shown on its home page.
 DUTIES = {
@@ -64,6 +65,31 @@ def _region_label(region_code: str) -> str:
     return f"{region_code} {selectors.division_name(region_code)}".strip()
 
 
+def _recent_settlements(user: AnyUser) -> list[dict]:
+    """The latest settlements as the table shows them: only its columns (a row as nested
+    dicts, read as the template read the model instances), not every column of each
+    settlement, person and institution."""
+    rows = selectors.settlements_visible_to(user).order_by("-settled_at", "pk")[:RECENT]
+    return [
+        {
+            "setl_id": row["setl_id"],
+            "settled_at": row["settled_at"],
+            "total": row["total"],
+            "person": {key: row[f"person__{key}"] for key in ("name", "certno", "psn_no")},
+            "institution": {"name": row["institution__name"]},
+        }
+        for row in rows.values(
+            "setl_id",
+            "settled_at",
+            "total",
+            "person__name",
+            "person__certno",
+            "person__psn_no",
+            "institution__name",
+        )
+    ]
+
+
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -82,9 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "figures": [(FIGURE_LABELS[key], counts[key]) for key in FIGURES_BY_ROLE[role]],
         "counted_at": counted_at,
         "may_reveal": selectors.may_reveal(request.user),
-        "settlements": selectors.settlements_visible_to(request.user).order_by("-settled_at", "pk")[
-            :RECENT
-        ],
+        "settlements": _recent_settlements(request.user),
         "batches": selectors.import_batches_visible_to(request.user)[:RECENT],
     }
     return render(request, "medins/home.html", context)

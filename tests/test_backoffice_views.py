@@ -122,6 +122,18 @@ class TestPersonalDataOnHome:
         assert certno not in page
         assert certno[:6] + "********" + certno[-4:] in page
 
+    def test_the_recent_settlements_show_id_institution_time_and_total(self, client, cast):
+        from django.utils import timezone
+
+        settlement = SettlementFactory(institution=cast.qilu)
+
+        page = home_of(client, cast.jinan_auditor)
+
+        assert f"<td>{settlement.setl_id}</td>" in page
+        assert f"<td>{cast.qilu.name}</td>" in page
+        assert f"<td>{timezone.localtime(settlement.settled_at):%Y-%m-%d %H:%M}</td>" in page
+        assert '<td class="num">100.00</td>' in page
+
     def test_an_auditor_gets_a_reveal_button(self, client, cast):
         settlement = SettlementFactory(institution=cast.qilu)
 
