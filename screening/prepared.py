@@ -34,7 +34,6 @@ from screening.frames import SCHEMAS
 from screening.rules import lines
 
 UNOPTIMIZED = pl.QueryOptFlags.none()
-CHARGED = "charged_lines"  # the placeholder of the fee lines net of refunds
 EMPTY = {name: pl.DataFrame(schema=schema) for name, schema in SCHEMAS.items()}
 
 
@@ -53,12 +52,8 @@ class PreparedRules:
         names = {name for module in enabled for name in module.RULE.reads}
         sources = {name: self._source(name, SCHEMAS[name]) for name in names}
         nets = "fee_lines" in names and any(module.RULE.nets_refunds for module in enabled)
-        # The lines net of refunds, collected first: the plans, unoptimized, would each net
-        # at every use of the lines.
-        self._netting = lines.net_of_refunds(sources["fee_lines"]) if nets else None
-        charged = None
-        if self._netting is not None:
-            charged = self._source(CHARGED, dict(self._netting.collect_schema()))
+        # The lines net of refunds, cached: netted once per run, not at every use of them.
+        charged = lines.net_of_refunds(sources["fee_lines"]).cache() if nets else None
         self._plans = rule_plans(sources, charged, enabled, config)
         # One plan of them all (their flags share one schema): every step on a run's few
         # rows costs a hand-over to polars' threads, whatever the rows.
@@ -77,10 +72,6 @@ class PreparedRules:
         with self._lock:
             self._bound = {name: frames.get(name, EMPTY[name]) for name in SCHEMAS}
             try:
-                if self._netting is not None:
-                    self._bound[CHARGED] = self._netting.collect(
-                        engine="in-memory", optimizations=UNOPTIMIZED
-                    )
                 if self._all is None:
                     flags = stamped(None, detected_at)
                 else:
