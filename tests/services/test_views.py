@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from services.actions.window import request_start
+from services.actions.window import request_accept, request_start
 from services.models import ServiceRequest, StationLevel
 from tests.services.conftest import at
 
@@ -275,3 +275,20 @@ def test_a_managers_dashboard_lists_each_station(client, net, lixia_request):
     assert content.count('id="per-station"') == 1
     assert "<title>服务站看板 · " in content
     assert "<section" not in content.split("</title>")[0]
+
+
+@pytest.mark.parametrize("listed", [200, 2])  # all listed: counted from the rows; else asked
+def test_the_workbench_counts_the_overdue_requests(client, net, lixia_request, monkeypatch, listed):
+    from services.views import window
+
+    monkeypatch.setattr(window, "LISTED", listed)
+    for when in (at(2026, 3, 9, 9), at(2027, 3, 1, 9)):  # overdue; due next year
+        started = request_start(
+            user=net.clerk, person=net.person, item=net.items.change, channel="window", at=when
+        )
+        request_accept(user=net.clerk, request=started, materials=["身份证", "申请表"], at=when)
+
+    response = page(client, net.clerk, reverse("services:workbench"))
+
+    assert len(response.context["rows"]) == min(3, listed)  # the first has no due day yet
+    assert response.context["overdue"] == 1
