@@ -292,3 +292,18 @@ def test_the_workbench_counts_the_overdue_requests(client, net, lixia_request, m
 
     assert len(response.context["rows"]) == min(3, listed)  # the first has no due day yet
     assert response.context["overdue"] == 1
+
+
+# The session and the user with their role (2 in the test client, 1 with the shared cache);
+# the dashboard: the station's requests of the fortnight, those done, the ratings with the
+# total and overdue counts, per item, the station choices; the workbench: the station, the
+# calendar, the open requests (their overdue ones counted from them).
+@pytest.mark.parametrize(("url_name", "queries"), [("dashboard", 7), ("workbench", 5)])
+def test_a_clerks_page_asks_a_fixed_number_of_questions(
+    client, net, lixia_request, django_assert_max_num_queries, url_name, queries
+):
+    client.force_login(net.clerk)
+    client.get(reverse(f"services:{url_name}"))
+
+    with django_assert_max_num_queries(queries):
+        assert client.get(reverse(f"services:{url_name}")).status_code == 200
