@@ -468,7 +468,9 @@ def _batch_frames(jobs: Sequence[ClaimJob]) -> dict[str, pl.DataFrame]:
     return {
         "fee_lines": _sent_and_stored("fee_lines", jobs),
         "settlements": _sent_and_stored("settlements", jobs),
-        "diagnoses": _frame("diagnoses", [row for job in jobs for row in job.claim["diagnoses"]]),
+        "diagnoses": _dict_frame(
+            "diagnoses", [row for job in jobs for row in job.claim["diagnoses"]]
+        ),
         "catalog": catalog,
         "persons": _typed_frame(
             "persons", list(jobs[0].person), [tuple(job.person.values()) for job in jobs]
@@ -494,6 +496,12 @@ def _frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(
         [{column: row.get(column) for column in schema} for row in rows], schema=schema
     )
+
+
+def _dict_frame(frame: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """The claims' own rows (dicts of the frame's columns) as _frame makes them."""
+    names = list(SCHEMAS[frame])
+    return _typed_frame(frame, names, [tuple(row.get(name) for name in names) for row in rows])
 
 
 def _history_frame(frame: str, names: list[str], rows: list[tuple]) -> pl.DataFrame:
@@ -542,7 +550,8 @@ def _column(name: str, dtype: pl.DataType, rows: list[tuple], index: int | None)
 
 def _institutions_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     """The institutions' rows as batch screening reads them (conform derives hosp_level)."""
-    return pl.concat([_institution_frame(tuple(row.items())) for row in rows])
+    frames = [_institution_frame(tuple(row.items())) for row in rows]
+    return frames[0] if len(frames) == 1 else pl.concat(frames)
 
 
 @functools.lru_cache(maxsize=1024)
