@@ -6,10 +6,11 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import router
 from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 
 from medins.interchange import FileSpec
-from medins.models import Institution
+from medins.models import Institution, Person
 from settlement.compiled import CompiledList, CompiledValues, counted
 from settlement.models import (
     Diagnosis,
@@ -159,6 +160,34 @@ _FEE_LINE_ROWS = CompiledValues(
         .values(*_field_names(FeeLine))
     ),
     "setl_id",
+)
+
+
+def person_by_number(psn_no: str) -> Person | None:
+    """The insured person, or None; by a query compiled once (settlement.compiled)."""
+    found = _PERSON.rows(window=(0, 1), psn_no=psn_no)
+    if not found:
+        return None
+    return Person.from_db(_PERSON_DB, list(found[0]), list(found[0].values()))
+
+
+def encounter_settled(mdtrt_id: str) -> bool:
+    """Whether a settlement of this encounter is stored; by a query compiled once."""
+    return bool(_ENCOUNTER_SETTLED.rows(window=(0, 1), encounter_id=mdtrt_id))
+
+
+_PERSON_DB = router.db_for_read(Person)
+_PERSON = CompiledValues(
+    lambda psn_no: (
+        Person.objects.filter(psn_no=psn_no).order_by("pk").values(*_field_names(Person))
+    ),
+    "psn_no",
+)
+_ENCOUNTER_SETTLED = CompiledValues(
+    lambda encounter_id: (
+        Settlement.objects.filter(encounter_id=encounter_id).order_by().values("setl_id")
+    ),
+    "encounter_id",
 )
 
 

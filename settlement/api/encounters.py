@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from medins import interchange
 from medins.models import CatalogItem, Institution, Person
+from settlement import selectors
 from settlement.api.bodies import model_row
 from settlement.api.exceptions import Conflict, FieldErrors
 from settlement.api.settling import (
@@ -178,11 +179,11 @@ def _checked_references(
     institution: Institution, encounter: dict[str, Any]
 ) -> tuple[Person, dict[str, list[CatalogItem]]]:
     errors: dict[str, Any] = {}
-    person = Person.objects.filter(psn_no=encounter["psn_no"]).first()
+    person = selectors.person_by_number(encounter["psn_no"])
     if person is None:
         errors["psn_no"] = [_("No insured person %(psn_no)s.") % {"psn_no": encounter["psn_no"]}]
     mdtrt_id = encounter["mdtrt_id"]
-    if Settlement.objects.filter(encounter_id=mdtrt_id).exists():
+    if selectors.encounter_settled(mdtrt_id):
         raise Conflict(_("Encounter %(mdtrt_id)s is already settled.") % {"mdtrt_id": mdtrt_id})
     lines = encounter["fee_details"]
     catalog = catalog_versions({line["med_list_codg"] for line in lines})

@@ -83,3 +83,19 @@ class TestCompiledList:
 
 
 COUNT = CompiledValues(lambda setl_id: counted(_lines(setl_id)), "setl_id")
+
+
+@pytest.mark.django_db
+def test_a_submissions_lookups_read_what_the_orm_reads():
+    from medins.models import Person
+    from settlement.selectors import encounter_settled, person_by_number
+
+    settlement = SettlementFactory()
+    person = person_by_number(settlement.person_id)
+
+    assert person == Person.objects.get(pk=settlement.person_id)
+    assert vars(person) | {"_state": None} == vars(Person.objects.get()) | {"_state": None}
+    assert not person._state.adding
+    assert person_by_number("NO-SUCH-PERSON") is None
+    assert encounter_settled(settlement.encounter_id)
+    assert not encounter_settled("NO-SUCH-ENCOUNTER")
