@@ -6,7 +6,8 @@ built once per rule configuration over placeholder sources (polars IO sources th
 whatever frames the current run has bound) and each run binds its frames and collects. The
 same rule modules, thresholds and flag columns as screen_frames (tests/screening/
 test_prepared.py compares the two); the way screen_frames runs small inputs: refunds netted
-in memory first, plans unoptimized, the window applied to what they found.
+once, plans unoptimized, the window applied to what they found. A run is one collection:
+the plans' union over cached sources and cached netting, each read once.
 """
 
 from __future__ import annotations
