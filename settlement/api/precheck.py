@@ -499,7 +499,8 @@ def _frame(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
 
 
 def _dict_frame(frame: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """The claims' own rows (dicts of the frame's columns) as _frame makes them."""
+    """The claims' own rows (dicts of the frame's columns) as _typed_frame makes them (no
+    claim's diagnosis code is blank: the body check refuses one)."""
     names = list(SCHEMAS[frame])
     return _typed_frame(frame, names, [tuple(row.get(name) for name in names) for row in rows])
 
@@ -537,7 +538,7 @@ def _column(name: str, dtype: pl.DataType, rows: list[tuple], index: int | None)
     try:
         # polars converts times and dates object by object, several times slower than the
         # arithmetic. An aware time (never one of ours) raises and takes polars' own way.
-        if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is None and dtype.time_unit == "us":
             micros = [None if v is None else (v - _EPOCH) // _MICROSECOND for v in values]
             return pl.Series(name, micros, dtype=pl.Int64).cast(dtype)
         if dtype == pl.Date:
