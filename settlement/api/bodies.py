@@ -10,14 +10,12 @@ computes (a method field, a nested list) is given by the caller. Tests compare b
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Model
 from django.utils import timezone
 from rest_framework import ISO_8601, serializers
@@ -28,6 +26,8 @@ from settlement.api.serializers import (
     FeeDetailOutputSerializer,
     SettlementOutputSerializer,
     SettlementSummarySerializer,
+    decimal_quantizing,
+    fields_timezone,
 )
 
 Row = dict[str, Any]
@@ -63,10 +63,10 @@ class Rows:
         return [source for _name, source, _write in self._plan if source is not None]
 
     def write(self, row: Row) -> dict[str, Any]:
-        return self._write(row, _current_timezone())
+        return self._write(row, fields_timezone())
 
     def write_all(self, rows: Iterable[Row]) -> list[dict[str, Any]]:
-        zone = _current_timezone()
+        zone = fields_timezone()
         return [self._write(row, zone) for row in rows]
 
     def _write(self, row: Row, zone: tzinfo | None) -> dict[str, Any]:
@@ -78,11 +78,6 @@ class Rows:
                 value = row[source]
                 body[name] = None if value is None else write(value, zone)
         return body
-
-
-def _current_timezone() -> tzinfo | None:
-    """DateTimeField.default_timezone(), looked up once per body rather than once per value."""
-    return timezone.get_current_timezone() if settings.USE_TZ else None
 
 
 def _writer(field: serializers.Field) -> Callable[[Any, tzinfo | None], Any]:
@@ -107,10 +102,7 @@ def _plain_decimal(field: serializers.DecimalField) -> bool:
 
 
 def _decimal_writer(field: serializers.DecimalField) -> Callable[[Any, tzinfo | None], str]:
-    exponent = Decimal(".1") ** field.decimal_places
-    context = decimal.getcontext().copy()
-    if field.max_digits is not None:
-        context.prec = field.max_digits
+    exponent, context = decimal_quantizing(field)
     rounding = field.rounding
 
     def write(value: Any, zone: tzinfo | None) -> str:

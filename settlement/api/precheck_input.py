@@ -21,19 +21,22 @@ from contextvars import ContextVar
 from datetime import datetime, tzinfo
 from typing import Any
 
-from django.conf import settings
 from django.core.validators import (
     MaxLengthValidator,
     MinLengthValidator,
     ProhibitNullCharactersValidator,
 )
-from django.utils import timezone
 from rest_framework import fields, serializers
 from rest_framework.utils.timezone import valid_datetime
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from medins import interchange
-from settlement.api.serializers import PrecheckInputSerializer, Text
+from settlement.api.serializers import (
+    PrecheckInputSerializer,
+    Text,
+    decimal_quantizing,
+    fields_timezone,
+)
 
 
 class _Refused(Exception):
@@ -61,7 +64,7 @@ def precheck_encounter(data: Any) -> dict[str, Any]:
 def fast_encounter(data: dict[str, Any]) -> dict[str, Any]:
     """The fast path alone: the validated data, or an exception for any refusal."""
     # The zone DRF would look up for every time field, looked up once per body.
-    token = _ZONE.set(timezone.get_current_timezone() if settings.USE_TZ else None)
+    token = _ZONE.set(fields_timezone())
     try:
         return _ENCOUNTER(data)
     finally:
@@ -228,11 +231,7 @@ def _time(field: fields.DateTimeField) -> Convert:
 def _decimal(field: fields.DecimalField) -> Convert:
     """A plain number as text (what hospitals send): DecimalField's own steps, with its
     quantum and context made once rather than per value; anything else, DRF's way."""
-    quantum = decimal.Decimal(".1") ** field.decimal_places
-    context = decimal.getcontext().copy()
-    if field.max_digits is not None:
-        context.prec = field.max_digits
-
+    quantum, context = decimal_quantizing(field)
     places, whole = field.decimal_places, field.max_whole_digits
 
     def convert(value: Any) -> decimal.Decimal:

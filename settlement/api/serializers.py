@@ -7,10 +7,14 @@ which raise the same field-level errors.
 
 from __future__ import annotations
 
+import decimal
+from datetime import tzinfo
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,6 +27,21 @@ TIME_FORMAT = interchange.DATETIME_FORMAT
 TIME_INPUTS = [TIME_FORMAT, "iso-8601"]
 MAX_LINES = 2000  # fee lines per encounter in one request
 AMOUNT_TOLERANCE = Decimal("0.01")  # det_item_fee_sumamt = cnt × pric within this
+
+
+def decimal_quantizing(field: serializers.DecimalField) -> tuple[Decimal, decimal.Context]:
+    """What DecimalField.quantize makes anew for every value, made once for a field: the
+    quantum of its decimal places and a context of its max_digits' precision."""
+    context = decimal.getcontext().copy()
+    if field.max_digits is not None:
+        context.prec = field.max_digits
+    return Decimal(".1") ** field.decimal_places, context
+
+
+def fields_timezone() -> tzinfo | None:
+    """The zone DateTimeField.default_timezone() gives, to look up once per body rather than
+    once per value."""
+    return timezone.get_current_timezone() if settings.USE_TZ else None
 
 
 class Text(serializers.CharField):
