@@ -13,11 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medins import interchange
+from medins.inserts import insert_row
 from medins.models import CatalogItem, Institution, Person
 from settlement import selectors
 from settlement.api.bodies import model_row
@@ -148,9 +149,8 @@ def _idempotency_claim(
 def _idempotency_record_add(
     institution: Institution, key: str, fingerprint: str, setl_id: str
 ) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike): True if it inserted.
-    Without the conflict's error there is no savepoint to make for it (three statements)."""
-    meta = IdempotencyRecord._meta
+    """INSERT … ON CONFLICT DO NOTHING: True if it inserted. Without the conflict's error
+    there is no savepoint to make for it (three statements)."""
     values = {
         "institution": institution.pk,
         "key": key,
@@ -158,21 +158,7 @@ def _idempotency_record_add(
         "settlement": setl_id,
         "created_at": timezone.now(),
     }
-    fields = [meta.get_field(name) for name in values]
-    params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values.values(), strict=True)
-    ]
-    quote = connection.ops.quote_name
-    unique = ", ".join(quote(meta.get_field(name).column) for name in ("institution", "key"))
-    statement = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({unique}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchone() is not None
+    return insert_row(IdempotencyRecord, values, on_conflict=("institution", "key"))
 
 
 def _checked_references(
