@@ -48,6 +48,9 @@ KEYED_INSTITUTIONS = 8
 # Per 100 requests. Hospital systems make most of the traffic; every encounter is pre-checked
 # before it is settled; auditors and clerks browse the back office.
 DEFAULT_MIX = "submit=15,precheck=15,read=25,list=10,flags=5,page=30"
+# A connection idle this long is not reused: gunicorn closes one idle for its keep-alive (15 s,
+# medins/gunicorn_conf.py), and a request sent as it does so meets a closed socket.
+CLIENT_IDLE_LIMIT = 10.0
 KINDS = ("submit", "precheck", "read", "list", "flags", "page")
 DATA_SHIFT = timedelta(days=28)  # submitted encounters follow the stored month: real history
 
@@ -310,6 +313,13 @@ class Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
         self.reusable = True
+        self.idle_since = 0.0
+
+    def stale(self, now: float) -> bool:
+        """Closed by the server, or idle long enough that it may be closing it now: as real
+        clients do (urllib3 drops a pooled socket that reads as closed; aiohttp and Go keep
+        an idle limit under the server's keep-alive), open a new one instead."""
+        return self.reader.at_eof() or now - self.idle_since > CLIENT_IDLE_LIMIT
 
     async def exchange(self, raw: bytes) -> int:
         self.writer.write(raw)
@@ -344,6 +354,7 @@ class OpenLoad:
         self.samples: dict[tuple[str, str], str] = {}
         self.lag = 0.0  # how late the generator sent its worst request (its own starvation)
         self.connections = 0
+        self.stale = 0  # idle connections not reused (closed by the server, or idle too long)
 
     async def run(self, warmup: float, seconds: float) -> tuple[float, float]:
         loop = asyncio.get_running_loop()
@@ -386,6 +397,10 @@ class OpenLoad:
             self.samples.setdefault((kind, outcome), label)
 
     async def _send(self, raw: bytes) -> int:
+        now = asyncio.get_running_loop().time()
+        while self.idle and self.idle[-1].stale(now):
+            self.idle.pop().close()
+            self.stale += 1
         if self.idle:
             connection = self.idle.pop()
         else:
@@ -397,6 +412,7 @@ class OpenLoad:
             connection.close()
             raise
         if connection.reusable:
+            connection.idle_since = asyncio.get_running_loop().time()
             self.idle.append(connection)
         else:
             connection.close()
@@ -709,7 +725,8 @@ def _step(server, port: int, requests: Requests, rate: float, args, database: st
     before, after, begin, end = asyncio.run(go())
     window = end - begin
     print(
-        f"  achieved over {window:.1f} s, {load.connections} connections opened,"
+        f"  achieved over {window:.1f} s, {load.connections} connections opened"
+        f" ({load.stale} idle ones closed instead of reused),"
         f" generator at most {1000 * load.lag:.0f} ms late"
     )
     count = _report(load, window, mix)
