@@ -52,6 +52,7 @@ DEFAULT_MIX = "submit=15,precheck=15,read=25,list=10,flags=5,page=30"
 # medins/gunicorn_conf.py), and a request sent as it does so meets a closed socket.
 CLIENT_IDLE_LIMIT = 10.0
 KINDS = ("submit", "precheck", "read", "list", "flags", "page")
+RUN_PREFIX = "LB"  # the encounters a run submits and pre-checks: mdtrt_id LB<run><number>
 DATA_SHIFT = timedelta(days=28)  # submitted encounters follow the stored month: real history
 
 
@@ -72,6 +73,7 @@ def _seed(database_url: str, persons: int, months: int) -> dict:
     from settlement.models import ApiCredential, Settlement
 
     call_command("migrate", verbosity=0, interactive=False)
+    forgotten = _forget_earlier_runs()
     if not Settlement.objects.exists():
         with tempfile.TemporaryDirectory() as folder:
             out = Path(folder) / "batch"
@@ -79,10 +81,8 @@ def _seed(database_url: str, persons: int, months: int) -> dict:
     ApiCredential.objects.filter(name="load bench", revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    # The stored data decides who is keyed, not the load's own earlier submissions (LB…).
     ranked = (
         Settlement.objects.filter(is_reversal=False)
-        .exclude(encounter_id__startswith="LB")
         .values("institution_id")
         .annotate(n=Count("pk"))
         .order_by("-n", "institution_id")[:KEYED_INSTITUTIONS]
@@ -93,7 +93,25 @@ def _seed(database_url: str, persons: int, months: int) -> dict:
         "pages": _all_pages(),
         "hospitals": [hospital for hospital in hospitals if hospital["templates"]],
         "settlements": Settlement.objects.count(),
+        "forgotten": forgotten,
     }
+
+
+def _forget_earlier_runs() -> int:
+    """Deletes what earlier runs submitted and pre-checked (encounters LB…), so that every run
+    meets the same stored data: the same persons' histories grew by some thirty encounters in
+    five runs, and the pre-checks and submissions that read them grew slower run by run (the
+    audit log, append-only, keeps its entries). Returns the settlements deleted."""
+    from django.db import transaction
+
+    from settlement.models import PrecheckRecord, Settlement
+
+    with transaction.atomic():
+        PrecheckRecord.objects.filter(encounter_id__startswith=RUN_PREFIX).delete()
+        submitted = Settlement.objects.filter(encounter_id__startswith=RUN_PREFIX)
+        count = submitted.count()
+        submitted.delete()
+        return count
 
 
 def _sessions() -> dict[str, str]:
@@ -155,7 +173,7 @@ def _hospital(institution) -> dict:
 
     key = api_credential_issue(institution=institution, name="load bench", rate="1000000/min")
     stored = Settlement.objects.filter(institution=institution, is_reversal=False).exclude(
-        encounter_id__startswith="LB"
+        encounter_id__startswith=RUN_PREFIX  # not the trial submissions below
     )
     templates = [_template(settlement) for settlement in stored.order_by("pk")[:40]]
     # One real submission each: a template the policy cannot settle is left out.
@@ -286,7 +304,7 @@ class Requests:
         hospital = self.rng.choice(self.seed["hospitals"])
         auth = {"Authorization": f"Bearer {hospital['key']}"}
         if kind in ("submit", "precheck"):
-            mdtrt_id = f"LB{self.run_tag}{self.count:07d}"
+            mdtrt_id = f"{RUN_PREFIX}{self.run_tag}{self.count:07d}"
             body = encounter_body(self.rng.choice(hospital["templates"]), mdtrt_id)
             if kind == "submit":
                 auth["Idempotency-Key"] = mdtrt_id
@@ -663,7 +681,8 @@ def _seeded(environment: dict[str, str], args: argparse.Namespace) -> dict | Non
     seed = json.loads(seeded.stdout.strip().splitlines()[-1])
     print(
         f"  seeded in {time.perf_counter() - started:.1f} s: {seed['settlements']:,} settlements"
-        f" stored, {sum(map(len, seed['pages'].values()))} page routes,"
+        f" stored (earlier runs' {seed['forgotten']:,} deleted),"
+        f" {sum(map(len, seed['pages'].values()))} page routes,"
         f" {len(seed['hospitals'])} keyed institutions,"
         f" {sum(len(h['templates']) for h in seed['hospitals'])} encounter shapes"
     )
