@@ -674,11 +674,10 @@ def _mentioned_lines(evidence: Any, known: dict[str, Any]) -> list[str]:
     return found
 
 
-@transaction.atomic
 def _store(
     claims: Sequence[tuple[Claim, Person]], found: Sequence[list[dict[str, Any]]]
 ) -> list[PrecheckRecord]:
-    """The claims' pre-check records and their violations: two statements for all."""
+    """The claims' pre-check records and their violations: one statement for all."""
     records = [
         PrecheckRecord(
             task_id=claim.task_id,
@@ -692,9 +691,8 @@ def _store(
         )
         for (claim, person), violations in zip(claims, found, strict=True)
     ]
-    _insert_rows(PrecheckRecord, records)
-    _insert_rows(
-        PrecheckViolation,
+    _insert_together(
+        records,
         [
             PrecheckViolation(
                 jr_id=violation["jr_id"],
@@ -717,24 +715,42 @@ def _store(
     return records
 
 
-def _insert_rows(model: type[models.Model], objects: list[models.Model]) -> None:
-    """New rows of a model: COPY on PostgreSQL, where building bulk_create's INSERT of some
-    hundred values took the pre-check's batch more CPU than the database took to store
-    them (a third of the workers' time under load); bulk_create elsewhere."""
+def _insert_together(*groups: list[models.Model]) -> None:
+    """New rows of models, each group of one model, written at once: on PostgreSQL one
+    INSERT whose earlier groups are INSERTs in its WITH clause (one round trip, atomic by
+    itself; Django's foreign keys are checked at the end of the statement, so a later group
+    may refer to an earlier one), the values prepared as save() would; bulk_create in one
+    transaction elsewhere. Two COPYs in a transaction took four round trips and more CPU."""
+    groups = tuple(group for group in groups if group)
+    if not groups:
+        return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects)
+        with transaction.atomic():
+            for group in groups:
+                type(group[0]).objects.bulk_create(group)
         return
-    if not objects:
-        return
-    fields = model._meta.concrete_fields
+    inserts, params = [], []
+    for group in groups:
+        insert, values = _insert(group)
+        inserts.append(insert)
+        params += values
+    written = [f"w{number} AS ({insert})" for number, insert in enumerate(inserts[:-1])]
+    statement = f"WITH {', '.join(written)} {inserts[-1]}" if written else inserts[-1]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def _insert(objects: list[models.Model]) -> tuple[str, list[Any]]:
+    """INSERT of the objects (all of one model) and its parameters."""
+    meta = objects[0]._meta
+    fields = meta.concrete_fields
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for instance in objects:
-            copy.write_row(
-                [
-                    field.get_db_prep_save(getattr(instance, field.attname), connection)
-                    for field in fields
-                ]
-            )
+    row = f"({', '.join(['%s'] * len(fields))})"
+    params = [
+        field.get_db_prep_save(getattr(instance, field.attname), connection)
+        for instance in objects
+        for field in fields
+    ]
+    rows = ", ".join([row] * len(objects))
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {rows}", params

@@ -1,10 +1,10 @@
-"""Pre-check records and violations as stored by the batch's two statements."""
+"""Pre-check records and violations as stored by the batch's one statement."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from settlement.api.precheck import _insert_rows
+from settlement.api.precheck import _insert_together
 from settlement.models import PrecheckRecord, PrecheckViolation
 from tests.factories import InstitutionFactory, PersonFactory, shanghai
 
@@ -42,9 +42,9 @@ def test_rows_are_stored_as_given(db):
         lines=[{"feedetl_sn": "L1", "vola_amt": "12.34"}],
     )
 
-    _insert_rows(PrecheckRecord, records)
-    _insert_rows(PrecheckViolation, [violation])
-    _insert_rows(PrecheckViolation, [])
+    _insert_together(records[:2], [violation])  # the violation refers to records[1]
+    _insert_together(records[2:], [])
+    _insert_together([], [])
 
     stored = {record.task_id: record for record in PrecheckRecord.objects.all()}
     for record in records:
