@@ -20,6 +20,12 @@ threads = int(os.environ.get("WEB_THREADS", 4))
 keepalive = int(os.environ.get("WEB_KEEPALIVE", 15))
 # Import Django once, then fork: workers start fast and share the imported code's memory.
 preload_app = True
+# polars runs only the pre-check's small frames here (screening runs in the Celery workers):
+# one thread of its own per worker, not a pool per core in each of the workers, every
+# collect handed from thread to thread while all cores serve requests (3 % less CPU a
+# pre-check in process; benchmarks/precheck_bench.py runs its gunicorn so). Set before the
+# application, and polars with it, is imported.
+os.environ.setdefault("POLARS_MAX_THREADS", "1")
 timeout = int(os.environ.get("WEB_TIMEOUT", 60))
 graceful_timeout = 30
 # A worker that grew (an unusual report, a large export) is replaced now and then.
