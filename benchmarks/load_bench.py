@@ -455,9 +455,21 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(values[:8]) - idle, sum(values[:8])
 
 
-def _process_ticks(match) -> dict[int, int]:
-    """utime + stime of every process whose (pid, ppid, cmdline) `match` accepts."""
+def _process_ticks(match, reaper: int | None = None) -> dict[int, int]:
+    """utime + stime of every process whose (pid, ppid, cmdline) `match` accepts; and, under
+    the key -reaper, the cutime + cstime of the process that reaps them: what those that
+    have exited took (a PostgreSQL backend ends when Django drops its connection after
+    CONN_MAX_AGE, a gunicorn worker when it is recycled), or their CPU would go uncounted."""
     found = {}
+    for pid, ppid, cmdline, fields in _processes():
+        if match(pid, ppid, cmdline):
+            found[pid] = int(fields[11]) + int(fields[12])
+        if pid == reaper:
+            found[-pid] = int(fields[13]) + int(fields[14])
+    return found
+
+
+def _processes():
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -467,22 +479,27 @@ def _process_ticks(match) -> dict[int, int]:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        if match(int(entry.name), int(fields[1]), cmdline):
-            found[int(entry.name)] = int(fields[11]) + int(fields[12])
-    return found
+        yield int(entry.name), int(fields[1]), cmdline, fields
 
 
 class CpuWatch:
     def __init__(self, server_pid: int, database: str) -> None:
         self.server_pid = server_pid
         self.database = database.encode()
+        # The postmaster: the parent of PostgreSQL's processes ("postgres: ..." titles).
+        self.postmaster = next(
+            (ppid for _pid, ppid, cmd, _f in _processes() if cmd.startswith(b"postgres: ")), None
+        )
 
     def snapshot(self) -> dict:
         return {
             "machine": _machine_ticks(),
-            "gunicorn": _process_ticks(lambda pid, ppid, _c: self.server_pid in (pid, ppid)),
+            "gunicorn": _process_ticks(
+                lambda pid, ppid, _c: self.server_pid in (pid, ppid), reaper=self.server_pid
+            ),
             "postgres": _process_ticks(
-                lambda _p, _pp, cmd: cmd.startswith(b"postgres: ") and self.database in cmd
+                lambda _p, _pp, cmd: cmd.startswith(b"postgres: ") and self.database in cmd,
+                reaper=self.postmaster,
             ),
             "generator": time.process_time(),
             "wall": time.monotonic(),
