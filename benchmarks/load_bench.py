@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -469,7 +470,8 @@ def _process_ticks(match, reaper: int | None = None) -> dict[int, int]:
     return found
 
 
-def _processes():
+def _processes() -> Iterator[tuple[int, int, bytes, list[str]]]:
+    """(pid, ppid, cmdline, the fields of /proc/pid/stat after the name) of every process."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
