@@ -80,6 +80,8 @@ class PreparedRules:
                     # run on polars' own thread (background) rather than from this one: its
                     # steps then stay on that thread instead of each being handed to it and
                     # back (some 15 % of the collection's CPU and 20 % of its time here).
+                    # polars calls background collection unstable: pyproject pins polars
+                    # < 2.2, and tests/screening/test_prepared.py checks the results.
                     in_window = self._all.filter(event_in_window(window_start, window_end))
                     query = in_window.select(stamp(detected_at)).collect(
                         engine="in-memory", optimizations=UNOPTIMIZED, background=True
