@@ -20,10 +20,11 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from medins.inserts import insert_together
 from medins.models import Institution, Person
 from screening.frames import SCHEMAS
 from screening.prepared import PreparedRules
@@ -691,7 +692,7 @@ def _store(
         )
         for (claim, person), violations in zip(claims, found, strict=True)
     ]
-    _insert_together(
+    insert_together(
         records,
         [
             PrecheckViolation(
@@ -713,44 +714,3 @@ def _store(
         ],
     )
     return records
-
-
-def _insert_together(*groups: list[models.Model]) -> None:
-    """New rows of models, each group of one model, written at once: on PostgreSQL one
-    INSERT whose earlier groups are INSERTs in its WITH clause (one round trip, atomic by
-    itself; Django's foreign keys are checked at the end of the statement, so a later group
-    may refer to an earlier one), the values prepared as save() would; bulk_create in one
-    transaction elsewhere. Two COPYs in a transaction took four round trips and more CPU."""
-    groups = tuple(group for group in groups if group)
-    if not groups:
-        return
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            for group in groups:
-                type(group[0]).objects.bulk_create(group)
-        return
-    inserts, params = [], []
-    for group in groups:
-        insert, values = _insert(group)
-        inserts.append(insert)
-        params += values
-    written = [f"w{number} AS ({insert})" for number, insert in enumerate(inserts[:-1])]
-    statement = f"WITH {', '.join(written)} {inserts[-1]}" if written else inserts[-1]
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
-def _insert(objects: list[models.Model]) -> tuple[str, list[Any]]:
-    """INSERT of the objects (all of one model) and its parameters."""
-    meta = objects[0]._meta
-    fields = meta.concrete_fields
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    row = f"({', '.join(['%s'] * len(fields))})"
-    params = [
-        field.get_db_prep_save(getattr(instance, field.attname), connection)
-        for instance in objects
-        for field in fields
-    ]
-    rows = ", ".join([row] * len(objects))
-    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {rows}", params

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from settlement.api.precheck import _insert_together
+from medins.inserts import insert_together
 from settlement.models import PrecheckRecord, PrecheckViolation
 from tests.factories import InstitutionFactory, PersonFactory, shanghai
 
@@ -42,9 +42,9 @@ def test_rows_are_stored_as_given(db):
         lines=[{"feedetl_sn": "L1", "vola_amt": "12.34"}],
     )
 
-    _insert_together(records[:2], [violation])  # the violation refers to records[1]
-    _insert_together(records[2:], [])
-    _insert_together([], [])
+    insert_together(records[:2], [violation])  # the violation refers to records[1]
+    insert_together(records[2:], [])
+    insert_together([], [])
 
     stored = {record.task_id: record for record in PrecheckRecord.objects.all()}
     for record in records:
