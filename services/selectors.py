@@ -154,6 +154,14 @@ def overdue_requests(user: AnyUser, *, today: date) -> QuerySet[ServiceRequest]:
     )
 
 
+def overdue_among(requests: Iterable[ServiceRequest], *, today: date) -> int:
+    """How many of these requests overdue_requests would give: open, past their due day."""
+    return sum(
+        r.status in ServiceRequest.OPEN and r.due_date is not None and r.due_date < today
+        for r in requests
+    )
+
+
 def open_requests(user: AnyUser) -> QuerySet[ServiceRequest]:
     """Open and returned requests, the nearest due first (those without a due day last)."""
     return (

@@ -15,7 +15,7 @@ from medins.selectors import may_reveal, person_visible_to, role_of
 from services import selectors
 from services.actions import ServiceError, flows, reimbursement, window
 from services.forms import StartForm
-from services.models import ServiceItem, ServiceRequest
+from services.models import ServiceItem
 from services.views import service_staff_required
 
 
@@ -36,10 +36,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.with_days_left(selectors.open_requests(request.user)[:LISTED], today=today)
     if len(rows) < LISTED:  # every open request is here: count the overdue ones without asking
-        overdue = sum(
-            r.status in ServiceRequest.OPEN and r.due_date is not None and r.due_date < today
-            for r in rows
-        )
+        overdue = selectors.overdue_among(rows, today=today)
     else:
         overdue = selectors.overdue_requests(request.user, today=today).count()
     context = {
