@@ -7,7 +7,8 @@ whatever frames the current run has bound) and each run binds its frames and col
 same rule modules, thresholds and flag columns as screen_frames (tests/screening/
 test_prepared.py compares the two); the way screen_frames runs small inputs: refunds netted
 once, plans unoptimized, the window applied to what they found. A run is one collection:
-the plans' union over cached sources and cached netting, each read once.
+the union of the plans of the rules that apply to its frames (a rule's `applies`,
+screening/rules/base.py), over cached sources and cached netting, each read once.
 """
 
 from __future__ import annotations
@@ -56,9 +57,12 @@ class PreparedRules:
         # The lines net of refunds, cached: netted once per run, not at every use of them.
         charged = lines.net_of_refunds(sources["fee_lines"]).cache() if nets else None
         self._plans = rule_plans(sources, charged, enabled, config)
-        # One plan of them all (their flags share one schema): every step on a run's few
-        # rows costs a hand-over to polars' threads, whatever the rows.
-        self._all = pl.concat(list(self._plans.values())) if self._plans else None
+        self._applies = {
+            module.RULE.code: module.applies for module in enabled if hasattr(module, "applies")
+        }
+        # One plan of the rules that apply (their flags share one schema), by which apply:
+        # every step on a run's few rows costs a hand-over to polars' threads.
+        self._unions: dict[tuple[str, ...], pl.LazyFrame] = {}
 
     def run(
         self,
@@ -73,7 +77,8 @@ class PreparedRules:
         with self._lock:
             self._bound = {name: frames.get(name, EMPTY[name]) for name in SCHEMAS}
             try:
-                if self._all is None:
+                union = self._union(self.applying(self._bound))
+                if union is None:
                     flags = stamped(None, detected_at)
                 else:
                     # The window and the stamp on top of the plans: one collection in all,
@@ -82,7 +87,7 @@ class PreparedRules:
                     # back (some 15 % of the collection's CPU and 20 % of its time here).
                     # polars calls background collection unstable: pyproject pins polars
                     # < 2.2, and tests/screening/test_prepared.py checks the results.
-                    in_window = self._all.filter(event_in_window(window_start, window_end))
+                    in_window = union.filter(event_in_window(window_start, window_end))
                     query = in_window.select(stamp(detected_at)).collect(
                         engine="in-memory", optimizations=UNOPTIMIZED, background=True
                     )
@@ -93,6 +98,20 @@ class PreparedRules:
         counts.update(Counter(flags["rule_code"].to_list()))
         timings = {"total": time.perf_counter() - started}
         return ScreenResult(flags=flags, counts=counts, timings=timings)
+
+    def applying(self, frames: Mapping[str, pl.DataFrame]) -> tuple[str, ...]:
+        """The codes of the enabled rules that may find something in these frames."""
+        return tuple(
+            code for code in self._plans if code not in self._applies or self._applies[code](frames)
+        )
+
+    def _union(self, codes: tuple[str, ...]) -> pl.LazyFrame | None:
+        if not codes:
+            return None
+        union = self._unions.get(codes)
+        if union is None:
+            union = self._unions[codes] = pl.concat([self._plans[code] for code in codes])
+        return union
 
     def _source(self, name: str, schema: Mapping[str, pl.DataType]) -> pl.LazyFrame:
         def read(

@@ -1,4 +1,13 @@
-"""What every rule module declares, and the shape of the findings every rule returns."""
+"""What every rule module declares, and the shape of the findings every rule returns.
+
+A rule module may also have `applies(frames) -> bool` (frames: the DataFrames of SCHEMAS
+that its `find` would read): False only when `find` cannot find anything in them, whatever
+its thresholds; a cheap test of what its first joins need. The pre-check
+(screening/prepared.py) runs only the rules that apply to a claim: on a claim and its
+person's history most of them cannot fire, and each costs the same fixed half millisecond
+or so of polars planning and running whatever the rows. tests/screening/rules/
+test_applies.py holds each one to its promise.
+"""
 
 from __future__ import annotations
 
@@ -50,6 +59,27 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
     "amount_at_risk": pl.Int64,  # fen
     "evidence": pl.String,  # JSON object: the facts an auditor needs
 }
+
+
+def inpatient_stays(settlements: pl.LazyFrame) -> pl.LazyFrame:
+    """Inpatient encounters (med_type 2x), refunds left out."""
+    return settlements.filter(
+        pl.col("med_type").str.starts_with("2"), ~pl.col("refd_setl_flag").fill_null(False)
+    )
+
+
+def inpatient_stay_count(settlements: pl.DataFrame) -> int:
+    """How many rows inpatient_stays keeps, counted on the columns (for `applies`: a
+    query of its own would cost more than it saves)."""
+    kept = settlements["med_type"].str.starts_with("2") & ~settlements["refd_setl_flag"].fill_null(
+        False
+    )
+    return int(kept.sum())
+
+
+def charged_items(fee_lines: pl.DataFrame) -> pl.Series:
+    """The item codes of the charged lines (cnt > 0), for `applies`."""
+    return fee_lines["med_list_codg"].filter(fee_lines["cnt"] > 0)
 
 
 def findings(frame: pl.LazyFrame) -> pl.LazyFrame:

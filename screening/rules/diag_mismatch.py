@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from screening.rules import base
@@ -29,6 +31,14 @@ KNOWLEDGE: tuple[tuple[str, str, str | None, int | None], ...] = (
 )
 _TIME_TEXT = "%Y-%m-%d %H:%M:%S"
 _ENCOUNTER = ("setl_id", "mdtrt_id", "psn_no", "begntime")
+
+
+def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
+    """A finding needs a diagnosis in a category of KNOWLEDGE (base.py: what applies
+    promises)."""
+    codes = pl.concat([frames["settlements"]["dise_codg"], frames["diagnoses"]["diag_code"]])
+    category = codes.str.slice(0, 3).str.to_uppercase()
+    return any(bool(category.is_between(first, last).any()) for first, last, *_ in KNOWLEDGE)
 
 
 def find(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from screening.rules import base, lines
@@ -29,6 +31,15 @@ RULE = base.Rule(
 )
 
 _ITEM = ("psn_no", "med_list_codg")
+
+
+def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
+    """A repeat needs an exam item charged twice to a person (base.py: what applies
+    promises)."""
+    fee_lines = frames["fee_lines"]
+    exams = fee_lines["med_chrgitm_type"].is_in(lines.EXAM_TYPES) & (fee_lines["cnt"] > 0)
+    items = (fee_lines["psn_no"] + "\x00" + fee_lines["med_list_codg"]).filter(exams)
+    return bool(items.is_duplicated().any())
 
 
 def find(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from screening.rules import base, lines
@@ -27,6 +29,11 @@ RULE = base.Rule(
     nets_refunds=True,
     lookback_days=30,
 )
+
+
+def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
+    """A finding needs a bundle item in the catalog (base.py: what applies promises)."""
+    return bool((frames["catalog"]["includes_codes"].str.strip_chars() != "").any())
 
 
 def find(*, fee_lines: pl.LazyFrame, catalog: pl.LazyFrame, same_day_only: int = 0) -> pl.LazyFrame:

@@ -31,9 +31,7 @@ def find(
     *, fee_lines: pl.LazyFrame, settlements: pl.LazyFrame, grace_days: int = 0
 ) -> pl.LazyFrame:
     """Each charged line of an inpatient stay whose day is outside admission..discharge day."""
-    stays = settlements.filter(
-        pl.col("med_type").str.starts_with("2"), ~pl.col("refd_setl_flag").fill_null(False)
-    ).select(
+    stays = base.inpatient_stays(settlements).select(
         "setl_id",
         "begntime",
         "endtime",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from screening.rules import base, lines
@@ -28,11 +30,29 @@ RULE = base.Rule(
 )
 
 
-def find(*, fee_lines: pl.LazyFrame, catalog: pl.LazyFrame, tolerance_fen: int = 0) -> pl.LazyFrame:
-    """Each charged line whose pric is above pric_uplmt_amt (plus the tolerance)."""
-    caps = catalog.select("med_list_codg", "pric_uplmt_amt").filter(
+def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
+    """A finding is a charged line priced above its cap, tolerance or not (base.py: what
+    applies promises); netting refunds changes no line's price."""
+    catalog, fee_lines = frames["catalog"], frames["fee_lines"]
+    lowest: dict[str, int] = {}  # per code, the lowest cap of its versions
+    for code, cap in zip(catalog["med_list_codg"], catalog["pric_uplmt_amt"], strict=True):
+        if cap is not None and (code not in lowest or cap < lowest[code]):
+            lowest[code] = cap
+    if not lowest:
+        return False
+    caps = fee_lines["med_list_codg"].replace_strict(lowest, default=None, return_dtype=pl.Int64)
+    return bool(((fee_lines["pric"] > caps) & (fee_lines["cnt"] > 0)).any())
+
+
+def _caps(catalog: pl.LazyFrame) -> pl.LazyFrame:
+    return catalog.select("med_list_codg", "pric_uplmt_amt").filter(
         pl.col("pric_uplmt_amt").is_not_null()
     )
+
+
+def find(*, fee_lines: pl.LazyFrame, catalog: pl.LazyFrame, tolerance_fen: int = 0) -> pl.LazyFrame:
+    """Each charged line whose pric is above pric_uplmt_amt (plus the tolerance)."""
+    caps = _caps(catalog)
     found = (
         lines.net_of_refunds_of(fee_lines, caps)
         .join(caps, on="med_list_codg", how="inner")

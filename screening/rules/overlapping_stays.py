@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from screening.rules import base
@@ -30,11 +32,14 @@ _TIME_TEXT = "%Y-%m-%d %H:%M:%S"
 _OTHER = ("setl_id", "fixmedins_code", "begntime", "endtime")
 
 
+def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
+    """A pair needs two stays (base.py: what applies promises)."""
+    return base.inpatient_stay_count(frames["settlements"]) >= 2
+
+
 def find(*, settlements: pl.LazyFrame, min_overlap_hours: int = 24) -> pl.LazyFrame:
     """The later admission of each pair of stays elsewhere overlapping min_overlap_hours."""
-    stays = settlements.filter(
-        pl.col("med_type").str.starts_with("2"), ~pl.col("refd_setl_flag").fill_null(False)
-    )
+    stays = base.inpatient_stays(settlements)
     earlier = stays.select("psn_no", *(pl.col(name).alias(f"other_{name}") for name in _OTHER))
     overlap = pl.min_horizontal("endtime", "other_endtime") - pl.max_horizontal(
         "begntime", "other_begntime"

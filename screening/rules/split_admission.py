@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from screening.rules import base
@@ -30,12 +32,15 @@ _STAY = ("psn_no", "fixmedins_code", "category")
 _TIME_TEXT = "%Y-%m-%d %H:%M:%S"
 
 
+def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
+    """A readmission needs two stays (base.py: what applies promises)."""
+    return base.inpatient_stay_count(frames["settlements"]) >= 2
+
+
 def find(*, settlements: pl.LazyFrame, max_gap_days: int = 15) -> pl.LazyFrame:
     """Each readmission at the same institution, same ICD-10 category, 0..N days after."""
     stays = (
-        settlements.filter(
-            pl.col("med_type").str.starts_with("2"), ~pl.col("refd_setl_flag").fill_null(False)
-        )
+        base.inpatient_stays(settlements)
         .with_columns(category=pl.col("dise_codg").str.slice(0, 3).str.to_uppercase())
         .filter(pl.col("category").is_not_null())
         .sort(*_STAY, "begntime", "setl_id")

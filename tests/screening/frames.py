@@ -157,3 +157,35 @@ def bed_checks(rows: list[dict[str, Any]]) -> pl.LazyFrame:
     defaults = {"mdtrt_id": "M1", "checked_at": DEFAULT_TIME, "result": "1"}
     full = [{"check_id": f"B{number}", **defaults, **row} for number, row in enumerate(rows, 1)]
     return _build("bed_checks", full)
+
+
+def of_person(frames: dict[str, pl.DataFrame], psn_no: str) -> dict[str, pl.DataFrame]:
+    """What a pre-check gives the rules for one person: their rows of every frame, their
+    encounters' diagnoses, and the catalog of the items charged to them."""
+    own = {
+        name: frame.filter(pl.col("psn_no") == psn_no) if "psn_no" in frame.columns else frame
+        for name, frame in frames.items()
+    }
+    encounters = own["settlements"]["mdtrt_id"].implode()
+    own["diagnoses"] = frames["diagnoses"].filter(pl.col("mdtrt_id").is_in(encounters))
+    codes = own["fee_lines"]["med_list_codg"].unique().implode()
+    own["catalog"] = frames["catalog"].filter(pl.col("med_list_codg").is_in(codes))
+    return own
+
+
+def province_with_refunds(out, *, persons: int, months: int, seed: int, every: int) -> dict:
+    """A generated province in memory (frames by name), every `every`-th line refunded in
+    full a minute later."""
+    from medins.generator import generate_province
+    from screening import files
+
+    generate_province(out=out, persons=persons, months=months, seed=seed)
+    frames = {name: frame.collect() for name, frame in files.read_batch(out).items()}
+    lines = frames["fee_lines"].with_row_index("row")
+    refunds = lines.filter(pl.col("row") % every == 0).with_columns(
+        feedetl_sn=pl.col("feedetl_sn") + "R",
+        fee_ocur_time=pl.col("fee_ocur_time").dt.offset_by("1m"),
+        cnt=-pl.col("cnt"),
+    )
+    frames["fee_lines"] = pl.concat([lines, refunds]).drop("row")
+    return frames

@@ -8,12 +8,11 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pytest
 
-from medins.generator import generate_province
-from screening import files
 from screening.engine import screen_frames
 from screening.prepared import PreparedRules
 from screening.rules import ALL_RULES, peer_anomaly, practitioner_anomaly
 from settlement.api.precheck import PRECHECK_RULES
+from tests.screening.frames import of_person, province_with_refunds
 
 RUN_AT = datetime(2026, 1, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
 MODEL_RULES = [peer_anomaly, practitioner_anomaly]
@@ -26,15 +25,7 @@ LINE_RULES = [
 def halves(tmp_path_factory) -> list[dict[str, pl.DataFrame]]:
     """A small generated province with refunds, as two inputs: even and odd persons."""
     out = tmp_path_factory.mktemp("province")
-    generate_province(out=out, persons=300, months=2, seed=7)
-    frames = {name: frame.collect() for name, frame in files.read_batch(out).items()}
-    lines = frames["fee_lines"].with_row_index("row")
-    refunds = lines.filter(pl.col("row") % 11 == 0).with_columns(
-        feedetl_sn=pl.col("feedetl_sn") + "R",
-        fee_ocur_time=pl.col("fee_ocur_time").dt.offset_by("1m"),
-        cnt=-pl.col("cnt"),
-    )
-    frames["fee_lines"] = pl.concat([lines, refunds]).drop("row")
+    frames = province_with_refunds(out, persons=300, months=2, seed=7, every=11)
     persons = frames["persons"]["psn_no"].sort()
     halves = []
     for parity in (0, 1):
@@ -111,3 +102,27 @@ def test_frames_left_out_are_empty(halves):
 def test_a_rule_that_collects_while_building_is_refused():
     with pytest.raises(RuntimeError, match="was read while the rules' plans were built"):
         PreparedRules(MODEL_RULES, {})
+
+
+def test_a_claim_runs_only_the_rules_that_apply_and_finds_what_all_find(halves):
+    """One person's frames, as a pre-check gives them: the rules whose `applies` says no are
+    left out of the run, and the flags are those of every rule run."""
+    prepared = PreparedRules(PRECHECK_RULES, {})
+    frames = halves[0]
+    left_out = 0
+    for psn_no in frames["persons"]["psn_no"].sort()[:40]:
+        own = of_person(frames, psn_no)
+        if own["fee_lines"].is_empty():
+            continue
+        expected = screen_frames(
+            {name: frame.lazy() for name, frame in own.items()},
+            rules=PRECHECK_RULES,
+            **window(own),
+        )
+
+        found = prepared.run(own, **window(own))
+
+        assert by_flag(found).equals(by_flag(expected))
+        assert found.counts == expected.counts
+        left_out += len(PRECHECK_RULES) - len(prepared.applying(own))
+    assert left_out > 0
