@@ -44,15 +44,11 @@ def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
     return bool(((fee_lines["pric"] > caps) & (fee_lines["cnt"] > 0)).any())
 
 
-def _caps(catalog: pl.LazyFrame) -> pl.LazyFrame:
-    return catalog.select("med_list_codg", "pric_uplmt_amt").filter(
-        pl.col("pric_uplmt_amt").is_not_null()
-    )
-
-
 def find(*, fee_lines: pl.LazyFrame, catalog: pl.LazyFrame, tolerance_fen: int = 0) -> pl.LazyFrame:
     """Each charged line whose pric is above pric_uplmt_amt (plus the tolerance)."""
-    caps = _caps(catalog)
+    caps = catalog.select("med_list_codg", "pric_uplmt_amt").filter(
+        pl.col("pric_uplmt_amt").is_not_null()
+    )
     found = (
         lines.net_of_refunds_of(fee_lines, caps)
         .join(caps, on="med_list_codg", how="inner")
