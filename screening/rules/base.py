@@ -61,20 +61,20 @@ FINDING_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+# An inpatient encounter (med_type 2x) that is not a refund.
+INPATIENT_STAY = pl.col("med_type").str.starts_with("2") & ~pl.col("refd_setl_flag").fill_null(
+    False
+)
+
+
 def inpatient_stays(settlements: pl.LazyFrame) -> pl.LazyFrame:
     """Inpatient encounters (med_type 2x), refunds left out."""
-    return settlements.filter(
-        pl.col("med_type").str.starts_with("2"), ~pl.col("refd_setl_flag").fill_null(False)
-    )
+    return settlements.filter(INPATIENT_STAY)
 
 
 def inpatient_stay_count(settlements: pl.DataFrame) -> int:
-    """How many rows inpatient_stays keeps, counted on the columns (for `applies`: a
-    query of its own would cost more than it saves)."""
-    kept = settlements["med_type"].str.starts_with("2") & ~settlements["refd_setl_flag"].fill_null(
-        False
-    )
-    return int(kept.sum())
+    """How many rows inpatient_stays keeps, for `applies`."""
+    return int(settlements.select(INPATIENT_STAY.sum()).item())
 
 
 def charged_items(fee_lines: pl.DataFrame) -> pl.Series:

@@ -31,15 +31,18 @@ RULE = base.Rule(
 )
 
 
+_BUNDLE = pl.col("includes_codes").str.strip_chars() != ""  # a catalog item that includes others
+
+
 def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
     """A finding needs a bundle item in the catalog (base.py: what applies promises)."""
-    return bool((frames["catalog"]["includes_codes"].str.strip_chars() != "").any())
+    return bool(frames["catalog"].select(_BUNDLE.any()).item())
 
 
 def find(*, fee_lines: pl.LazyFrame, catalog: pl.LazyFrame, same_day_only: int = 0) -> pl.LazyFrame:
     """Each component line of an encounter in which a bundle including it is also charged."""
     pairs = (
-        catalog.filter(pl.col("includes_codes").str.strip_chars() != "")
+        catalog.filter(_BUNDLE)
         .select(
             bundle_codg=pl.col("med_list_codg"),
             med_list_codg=pl.col("includes_codes").str.split("|"),

@@ -40,27 +40,20 @@ _LIMITS = (
     "lmt_min_hosp_lv",
     "max_pay_days",
 )
-_VALUE_LIMITS = tuple(name for name in _LIMITS if name != "lmt_inpatient_only")
+# An item limits something when any limit is set; "inpatient only" is a flag, set = True
+# (a False there is no limit, and most of a catalog carries it).
+_LIMITED = pl.any_horizontal(
+    *(pl.col(name).is_not_null() for name in _LIMITS if name != "lmt_inpatient_only"),
+    pl.col("lmt_inpatient_only").fill_null(False),
+)
 _BROKEN = ("gender", "age", "indication", "inpatient_only", "hosp_level", "pay_days")
 
 
 def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
     """Only lines of items with a limit are judged (base.py: what applies promises)."""
     catalog = frames["catalog"]
-    limits = catalog["lmt_inpatient_only"].fill_null(False)
-    for name in _VALUE_LIMITS:
-        limits = limits | catalog[name].is_not_null()
-    limited = catalog["med_list_codg"].filter(limits)
+    limited = catalog["med_list_codg"].filter(catalog.select(_LIMITED).to_series())
     return bool(base.charged_items(frames["fee_lines"]).is_in(limited.implode()).any())
-
-
-def _limited(catalog: pl.LazyFrame) -> pl.LazyFrame:
-    """The items that limit something: any limit is set; "inpatient only" is a flag, set =
-    True (a False there is no limit, and most of a catalog carries it)."""
-    limited = [pl.col(name).is_not_null() for name in _VALUE_LIMITS]
-    return catalog.select("med_list_codg", *_LIMITS).filter(
-        pl.any_horizontal(*limited, pl.col("lmt_inpatient_only").fill_null(False))
-    )
 
 
 def find(
@@ -114,7 +107,7 @@ def _restricted_lines(
     encounters: pl.LazyFrame,
     institutions: pl.LazyFrame,
 ) -> pl.LazyFrame:
-    limits = _limited(catalog)
+    limits = catalog.select("med_list_codg", *_LIMITS).filter(_LIMITED)
     charged = lines.net_of_refunds_of(fee_lines, limits).join(
         limits, on="med_list_codg", how="inner"
     )
