@@ -1,8 +1,8 @@
 """A rule's `applies` says False only where its `find` finds nothing (screening/rules/base.py).
 
 Checked on what the pre-check gives the rules: one person's lines and stays at a time, from
-a generated province with refunds, under each rule's default thresholds and its most
-finding ones.
+a generated province with refunds, under each rule's default thresholds and with all of
+them at the least, then at the most, their ranges allow.
 """
 
 from __future__ import annotations
@@ -29,14 +29,13 @@ def _findings(module, frames: dict[str, pl.DataFrame], thresholds: dict) -> int:
     return module.find(**read, **thresholds).collect().height
 
 
-def _loosest(module) -> dict:
-    """The thresholds that find the most: each at the end of its range that asks least."""
-    loosest = {}
-    for threshold in module.RULE.thresholds:
-        if isinstance(threshold.default, str):
-            continue
-        loosest[threshold.name] = threshold.minimum
-    return loosest
+def _at(module, end: str) -> dict:
+    """Every threshold at that end ("minimum" or "maximum") of its range (text ones stay)."""
+    return {
+        threshold.name: getattr(threshold, end)
+        for threshold in module.RULE.thresholds
+        if not isinstance(threshold.default, str)
+    }
 
 
 def test_some_rules_tell():
@@ -48,7 +47,7 @@ def test_some_rules_tell():
 def test_applies_is_false_only_where_nothing_is_found(person_frames, module):
     said_no = found = 0
     for frames in person_frames:
-        for thresholds in (module.RULE.defaults(), _loosest(module)):
+        for thresholds in (module.RULE.defaults(), _at(module, "minimum"), _at(module, "maximum")):
             findings = _findings(module, frames, thresholds)
             if not module.applies(frames):
                 said_no += 1
