@@ -33,28 +33,52 @@ def insert_together(*groups: list[models.Model]) -> None:
     INSERT whose earlier groups are INSERTs in its WITH clause (one round trip, atomic by
     itself; Django's foreign keys are checked at the end of the statement, so a later group
     may refer to an earlier one), every concrete field as save() prepares it; bulk_create in
-    one transaction elsewhere. (Two COPYs in a transaction took four round trips and more
-    CPU for a pre-check's few rows.)"""
+    one transaction elsewhere. Rows whose primary key the database makes (an AutoField left
+    None) get it, as from bulk_create. (Two COPYs in a transaction took four round trips and
+    more CPU for a pre-check's few rows.)"""
     groups = tuple(group for group in groups if group)
     if not groups:
         return
     if connection.vendor != "postgresql":
-        with transaction.atomic():
+        # All or nothing, as the one statement: no savepoint inside a caller's transaction.
+        with transaction.atomic(savepoint=False):
             for group in groups:
                 type(group[0]).objects.bulk_create(group)
         return
-    inserts, params = [], []
-    for group in groups:
+    quote = connection.ops.quote_name
+    inserts, params, keyed = [], [], []
+    for number, group in enumerate(groups):
         meta = group[0]._meta
-        fields = meta.concrete_fields
+        generated = meta.pk.db_returning and all(instance.pk is None for instance in group)
+        fields = [field for field in meta.concrete_fields if not (generated and field is meta.pk)]
         rows = [[getattr(instance, field.attname) for field in fields] for instance in group]
         insert, values = _insert(meta, fields, rows)
+        if generated:
+            insert += f" RETURNING {quote(meta.pk.column)}"
+            keyed.append(number)
         inserts.append(insert)
         params += values
-    written = [f"w{number} AS ({insert})" for number, insert in enumerate(inserts[:-1])]
-    statement = f"WITH {', '.join(written)} {inserts[-1]}" if written else inserts[-1]
+    if keyed:  # every INSERT in the WITH clause; then the keys made, by group, in rows' order
+        written = [f"w{number} AS ({insert})" for number, insert in enumerate(inserts)]
+        keys = " UNION ALL ".join(
+            f"SELECT {number}, {quote(groups[number][0]._meta.pk.column)} FROM w{number}"
+            for number in keyed
+        )
+        statement = f"WITH {', '.join(written)} {keys}"
+    else:
+        written = [f"w{number} AS ({insert})" for number, insert in enumerate(inserts[:-1])]
+        statement = f"WITH {', '.join(written)} {inserts[-1]}" if written else inserts[-1]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
+        made = cursor.fetchall() if keyed else []
+    for number in keyed:
+        keys = [key for of, key in made if of == number]
+        for instance, key in zip(groups[number], keys, strict=True):
+            instance.pk = key
+    for group in groups:
+        for instance in group:  # stored, as after save()
+            instance._state.adding = False
+            instance._state.db = connection.alias
 
 
 def _insert(

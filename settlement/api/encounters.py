@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medins import interchange
-from medins.inserts import insert_row
+from medins.inserts import insert_row, insert_together
 from medins.models import CatalogItem, Institution, Person
 from settlement import selectors
 from settlement.api.bodies import model_row
 from settlement.api.exceptions import Conflict, FieldErrors
 from settlement.api.settling import (
-    settlement_breakdown_store,
+    settlement_breakdown_rows,
     settlement_reversal_usage,
     settlement_settle,
 )
@@ -173,11 +173,7 @@ def _checked_references(
         raise Conflict(_("Encounter %(mdtrt_id)s is already settled.") % {"mdtrt_id": mdtrt_id})
     lines = encounter["fee_details"]
     catalog = catalog_versions({line["med_list_codg"] for line in lines})
-    stored = set(
-        FeeLine.objects.filter(line_id__in=[line["feedetl_sn"] for line in lines]).values_list(
-            "line_id", flat=True
-        )
-    )
+    stored = _stored_line_ids([line["feedetl_sn"] for line in lines])
     line_errors: list[dict[str, list[str]]] = []
     for line in lines:
         problems: dict[str, list[str]] = {}
@@ -194,6 +190,10 @@ def _checked_references(
     if errors:
         raise FieldErrors(errors)
     return person, catalog
+
+
+def _stored_line_ids(line_ids: list[str]) -> set[str]:
+    return set(FeeLine.objects.filter(line_id__in=line_ids).values_list("line_id", flat=True))
 
 
 def catalog_versions(codes: set[str]) -> dict[str, list[CatalogItem]]:
@@ -238,23 +238,34 @@ def _store(
     lines = [_fee_line(settlement, line, catalog) for line in encounter["fee_details"]]
     # The policy engine fills the split from the rows about to be stored; then they are stored.
     breakdown = settlement_settle(settlement=settlement, fee_lines=lines, catalog_versions=catalog)
+    diagnoses = [
+        Diagnosis(settlement=settlement, rank=item["diag_srt_no"], code=item["diag_code"])
+        for item in _diagnoses(encounter)
+    ]
+    stored, usages = settlement_breakdown_rows(settlement=settlement, breakdown=breakdown)
     try:
         # No savepoint: on a clash the whole request's transaction is rolled back anyway.
         with transaction.atomic(savepoint=False):
-            settlement.save(force_insert=True)
-    except IntegrityError as error:  # the same encounter settled by a request at this moment
-        raise Conflict(
-            _("Encounter %(mdtrt_id)s is already settled.") % {"mdtrt_id": encounter["mdtrt_id"]}
-        ) from error
-    diagnoses = Diagnosis.objects.bulk_create(
-        [
-            Diagnosis(settlement=settlement, rank=item["diag_srt_no"], code=item["diag_code"])
-            for item in _diagnoses(encounter)
-        ]
-    )
-    FeeLine.objects.bulk_create(lines)
-    stored = settlement_breakdown_store(settlement=settlement, breakdown=breakdown)
+            insert_together([settlement], diagnoses, lines, [stored], usages)
+    except IntegrityError as error:
+        # Another request stored the same encounter or lines since they were checked above.
+        clash = _clash(error)
+        if clash is None:
+            raise
+        raise Conflict(clash % {"mdtrt_id": encounter["mdtrt_id"]}) from error
     return Written(settlement, diagnoses, lines, stored)
+
+
+def _clash(error: IntegrityError) -> str | None:
+    """What a unique key that refused the rows says, if it is the encounter's or a fee line's:
+    PostgreSQL names the key (the one statement's parts run in no set order), SQLite the
+    column."""
+    text = str(error)
+    if "Key (encounter_id" in text or "_settlement.encounter_id" in text:
+        return _("Encounter %(mdtrt_id)s is already settled.")
+    if "Key (line_id)" in text or "settlement_feeline.line_id" in text:
+        return _("A fee line of encounter %(mdtrt_id)s was stored by another request.")
+    return None
 
 
 def _fee_line(

@@ -7,6 +7,8 @@ facts; the settlement is then stored once, with its amounts.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -14,6 +16,9 @@ from rest_framework import exceptions
 from medins.models import CatalogItem
 from settlement.models import FeeLine, Settlement, SettlementBreakdown
 from settlement.policy import engine
+
+if TYPE_CHECKING:
+    from settlement.policy.models import SettlementUsage
 
 
 class PolicyRefused(exceptions.ValidationError):
@@ -31,7 +36,7 @@ def settlement_settle(
     Raises PolicyRefused (400). fee_lines: the lines about to be stored with it;
     catalog_versions: what the caller has just read of the catalog, so that the engine's
     claim is built without reading it again. The caller then stores the settlement, its
-    lines and settlement_breakdown_store's rows in one transaction.
+    lines and settlement_breakdown_rows' rows in one transaction.
     """
     from settlement.policy.claims import LiveRegistry, claim_from_settlement
     from settlement.policy.selectors import negotiated_drug_codes, version_in_force
@@ -63,29 +68,31 @@ def settlement_settle(
     return breakdown
 
 
-def settlement_breakdown_store(
+def settlement_breakdown_rows(
     *, settlement: Settlement, breakdown: engine.Breakdown
-) -> SettlementBreakdown:
-    """Record the year counters and the steps of a settlement just stored (caller's transaction)."""
-    from settlement.policy.services import settlement_usage_record
+) -> tuple[SettlementBreakdown, list[SettlementUsage]]:
+    """The steps of a settlement and what it adds to the year counters, as rows for the
+    caller to store with it."""
+    from settlement.policy.services import settlement_usages
 
-    settlement_usage_record(settlement=settlement, breakdown=breakdown, just_stored=True)
-    return SettlementBreakdown.objects.create(
+    amounts = {
+        "medfee_sumamt": breakdown.medfee_sumamt,
+        "fulamt_ownpay_amt": breakdown.fulamt_ownpay_amt,
+        "overlmt_selfpay": breakdown.overlmt_selfpay,
+        "inscp_scp_amt": breakdown.inscp_scp_amt,
+        "preselfpay_amt": breakdown.preselfpay_amt,
+        "act_pay_dedc": breakdown.act_pay_dedc,
+        "hifp_pay": breakdown.hifp_pay,
+        "acct_pay": breakdown.acct_pay,
+        "psn_cash_pay": breakdown.psn_cash_pay,
+    }
+    row = SettlementBreakdown(
         settlement=settlement,
         policy_version=breakdown.policy_version,
-        amounts={
-            "medfee_sumamt": str(breakdown.medfee_sumamt),
-            "fulamt_ownpay_amt": str(breakdown.fulamt_ownpay_amt),
-            "overlmt_selfpay": str(breakdown.overlmt_selfpay),
-            "inscp_scp_amt": str(breakdown.inscp_scp_amt),
-            "preselfpay_amt": str(breakdown.preselfpay_amt),
-            "act_pay_dedc": str(breakdown.act_pay_dedc),
-            "hifp_pay": str(breakdown.hifp_pay),
-            "acct_pay": str(breakdown.acct_pay),
-            "psn_cash_pay": str(breakdown.psn_cash_pay),
-        },
+        amounts={name: str(amount) for name, amount in amounts.items()},
         steps=list(breakdown.steps),
     )
+    return row, settlement_usages(settlement=settlement, breakdown=breakdown)
 
 
 def settlement_reversal_usage(*, original: Settlement, reversal: Settlement) -> None:

@@ -49,18 +49,22 @@ def claim_settle(*, claim: engine.Claim, version: PolicyVersion | None = None) -
 
 # No savepoint of its own: inside a caller's transaction a failure here fails the caller too.
 @transaction.atomic(savepoint=False)
-def settlement_usage_record(
-    *, settlement: Settlement, breakdown: engine.Breakdown, just_stored: bool = False
-) -> None:
-    """Store what the settlement adds to the person's year counters; idempotent.
-
-    just_stored: the settlement was stored in this transaction and has no counters yet."""
-    if not just_stored:
-        SettlementUsage.objects.filter(settlement=settlement).delete()
+def settlement_usage_record(*, settlement: Settlement, breakdown: engine.Breakdown) -> None:
+    """Store what the settlement adds to the person's year counters; idempotent."""
+    SettlementUsage.objects.filter(settlement=settlement).delete()
     SettlementUsage.objects.bulk_create(
+        settlement_usages(settlement=settlement, breakdown=breakdown)
+    )
+
+
+def settlement_usages(
+    *, settlement: Settlement, breakdown: engine.Breakdown
+) -> list[SettlementUsage]:
+    """What the settlement adds to the person's year counters, as rows not yet stored."""
+    return [
         SettlementUsage(settlement=settlement, key=key, amount=amount)
         for key, amount in breakdown.counters
-    )
+    ]
 
 
 @transaction.atomic

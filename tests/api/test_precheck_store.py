@@ -1,12 +1,18 @@
-"""Pre-check records and violations as stored by the batch's one statement."""
+"""Rows stored by insert_together's one statement: the pre-check's records and violations,
+a submission's settlement and its rows."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from medins.inserts import insert_together
-from settlement.models import PrecheckRecord, PrecheckViolation
-from tests.factories import InstitutionFactory, PersonFactory, shanghai
+from settlement.models import (
+    Diagnosis,
+    PrecheckRecord,
+    PrecheckViolation,
+    SettlementBreakdown,
+)
+from tests.factories import InstitutionFactory, PersonFactory, SettlementFactory, shanghai
 
 DOCUMENTS = [
     {"fee_details": [{"feedetl_sn": 'L"1\\', "name": "青霉素 {注射}\t"}], "n": 1},
@@ -58,3 +64,19 @@ def test_rows_are_stored_as_given(db):
     assert [getattr(again, name) for name in fields] == [
         getattr(violation, name) for name in fields
     ]
+
+
+def test_rows_get_the_keys_the_database_makes(db):
+    settlement = SettlementFactory.build(person=PersonFactory(), institution=InstitutionFactory())
+    diagnoses = [
+        Diagnosis(settlement=settlement, rank=rank, code=code)
+        for rank, code in ((1, "J06.900"), (2, "I10.x00"), (3, "E11.900"))
+    ]
+    breakdown = SettlementBreakdown(settlement=settlement, amounts={"hifp_pay": "1.00"})
+
+    insert_together([settlement], diagnoses, [breakdown])
+
+    stored = {row.pk: (row.rank, row.code) for row in Diagnosis.objects.all()}
+    assert stored == {row.pk: (row.rank, row.code) for row in diagnoses}
+    assert SettlementBreakdown.objects.get().pk == breakdown.pk
+    assert not any(row._state.adding for row in [settlement, breakdown, *diagnoses])

@@ -13,7 +13,10 @@ from django.db import connection
 from django.utils import timezone
 
 from medins.models import Designation
+from settlement.api import encounters
 from settlement.models import FeeLine, IdempotencyRecord, Settlement, SettlementReversal
+from settlement.policy.engine import OUTPATIENT_QUOTA
+from settlement.policy.models import PolicyScheme
 from tests.api.conftest import DRUG, encounter, line
 from tests.celery_worker import service_mode
 
@@ -53,6 +56,21 @@ class TestSubmit:
         stored = Settlement.objects.get(setl_id=body["setl_id"])
         assert stored.fund_paid == Decimal("32.62")
         assert stored.fee_lines.count() == 2
+        assert list(stored.diagnoses.values_list("rank", flat=True)) == [1]
+        assert stored.breakdown.steps == body["breakdown"]["steps"]
+        assert stored.breakdown.amounts["hifp_pay"] == "32.62"
+
+    def test_what_it_adds_to_the_year_counters_is_stored(self, world):
+        scheme = PolicyScheme.objects.get(med_type="11")
+        scheme.outpatient_quota = Decimal("1000.00")
+        scheme.save()  # the policy's reads are forgotten on save
+
+        response = submit(world.hospital, encounter())
+
+        assert response.status_code == 201
+        stored = Settlement.objects.get(setl_id=response.json()["setl_id"])
+        usages = dict(stored.policy_usages.values_list("key", "amount"))
+        assert usages == {OUTPATIENT_QUOTA: Decimal("32.62")}
 
     def test_bad_lines_answer_400_naming_each_field_and_store_nothing(self, world):
         bad = line("MD0001-2", DRUG, med_chrgitm_type="09")
@@ -106,6 +124,32 @@ class TestSubmit:
         assert response.status_code == 409
         assert error_of(response)["code"] == "conflict"
         assert Settlement.objects.count() == 1
+
+    def test_an_encounter_settled_at_the_same_moment_answers_409(self, world, monkeypatch):
+        submit(world.hospital, encounter())
+        # The other request stored it after this one looked: the unique encounter refuses it.
+        monkeypatch.setattr(encounters.selectors, "encounter_settled", lambda mdtrt_id: False)
+        again = encounter()
+        again["fee_details"] = [line("OTHER-1")]
+
+        response = submit(world.hospital, again)
+
+        assert response.status_code == 409
+        assert "already settled" in error_of(response)["message"]
+        assert Settlement.objects.count() == 1
+        assert not FeeLine.objects.filter(line_id="OTHER-1").exists()
+
+    def test_fee_lines_stored_at_the_same_moment_answer_409(self, world, monkeypatch):
+        submit(world.hospital, encounter())
+        monkeypatch.setattr(encounters.selectors, "encounter_settled", lambda mdtrt_id: False)
+        monkeypatch.setattr(encounters, "_stored_line_ids", lambda lines: set())
+        again = encounter("MD0002", line("MD0001-1"))
+
+        response = submit(world.hospital, again)
+
+        assert response.status_code == 409
+        assert "MD0002" in error_of(response)["message"]
+        assert not Settlement.objects.filter(encounter_id="MD0002").exists()
 
     def test_a_suspended_institution_is_refused(self, world):
         Designation.objects.create(
