@@ -24,7 +24,7 @@ from services.models import (
     ServiceRequest,
     Station,
 )
-from settlement.compiled import CompiledValues
+from medins.compiled import CompiledValues
 
 
 def _in_force(day: str) -> Q:
@@ -34,7 +34,7 @@ def _in_force(day: str) -> Q:
     return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gt=on))
 
 
-# Every settlement reads the person's entitlements: queries compiled once (settlement.compiled;
+# Every settlement reads the person's entitlements: queries compiled once (medins.compiled;
 # building one cost half a millisecond, some tenth of a submission's CPU).
 _CERTIFIED = CompiledValues(
     lambda psn_no, day: (

@@ -11,7 +11,7 @@ from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 
 from medins.interchange import FileSpec
 from medins.models import Institution, Person
-from settlement.compiled import CompiledList, CompiledValues, counted
+from medins.compiled import CompiledList, CompiledValues, counted
 from settlement.models import (
     Diagnosis,
     FeeLine,
@@ -108,7 +108,7 @@ def settlement_values(settlements: QuerySet[Settlement]) -> QuerySet:
 
 def settlement_list_for_institution(*, institution: Institution, page_size: int) -> CompiledList:
     """settlement_values(settlements_for_institution(...)) for a paginator, by compiled
-    queries (settlement.compiled): the page's rows, and the count when it asks for it."""
+    queries (medins.compiled): the page's rows, and the count when it asks for it."""
     return CompiledList(
         _SETTLEMENT_LIST, _SETTLEMENT_COUNT, page_size=page_size, institution=institution.pk
     )
@@ -128,7 +128,7 @@ def settlement_row_for_institution(*, institution: Institution, setl_id: str) ->
     """settlement_for_institution as plain rows: the settlement's fields by attname, its links
     and its breakdown's fields (SETTLEMENT_LINKS, SETTLEMENT_BREAKDOWN), its diagnoses by rank
     under "diagnoses" and its fee lines by number under "fee_lines"; three queries, compiled
-    once (settlement.compiled). Raises Settlement.DoesNotExist outside the institution."""
+    once (medins.compiled). Raises Settlement.DoesNotExist outside the institution."""
     found = _SETTLEMENT_ROW.rows(institution=institution.pk, setl_id=setl_id)
     if not found:
         raise Settlement.DoesNotExist(f"No settlement {setl_id} of {institution.pk}.")
@@ -164,7 +164,7 @@ _FEE_LINE_ROWS = CompiledValues(
 
 
 def person_by_number(psn_no: str) -> Person | None:
-    """The insured person, or None; by a query compiled once (settlement.compiled)."""
+    """The insured person, or None; by a query compiled once (medins.compiled)."""
     found = _PERSON.rows(window=(0, 1), psn_no=psn_no)
     if not found:
         return None

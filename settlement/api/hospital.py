@@ -37,7 +37,7 @@ from settlement.api.credentials import api_user_for
 from settlement.api.exceptions import Conflict, FieldErrors
 from settlement.api.serializers import TIME_FORMAT, TIME_INPUTS, Text
 from settlement.api.views import InstitutionApiView, RowListView, StrictFilterSet, errors
-from settlement.compiled import CompiledList, CompiledValues, counted
+from medins.compiled import CompiledList, CompiledValues, counted
 
 RULE_NAMES = {module.RULE.code: module.RULE.name_zh for module in ALL_RULES}
 

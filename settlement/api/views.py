@@ -38,7 +38,7 @@ from settlement.api.authentication import ApiKeyAuthentication
 from settlement.api.permissions import IsDesignated, IsInstitutionClient
 from settlement.api.precheck_input import precheck_encounter
 from settlement.api.throttling import CredentialRateThrottle
-from settlement.compiled import CompiledList
+from medins.compiled import CompiledList
 from settlement.models import ImportBatch, PrecheckRecord, Settlement
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

@@ -11,7 +11,7 @@ ValuesIterable would. The SQL is the ORM's own, so the answers are the same (tes
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.db import connections
@@ -19,32 +19,49 @@ from django.db.models import Count, QuerySet, Value
 
 
 class CompiledValues:
-    """build(**params) returns a .values() queryset whose filters take the params (strings)
-    as they are; rows(**params) gives its rows, as list(build(**params)) would, and
-    rows(window=(start, stop), **params) those of build(**params)[start:stop]."""
+    """build(**params) returns a .values() queryset whose filters take the params (strings;
+    integers for the names in numbers) as they are; rows(**params) gives its rows, as
+    list(build(**params)) would, and rows(window=(start, stop), **params) those of
+    build(**params)[start:stop]."""
 
-    def __init__(self, build: Callable[..., QuerySet], *names: str) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet], *names: str, numbers: Collection[str] = ()
+    ) -> None:
         self._build = build
         self._names = names
+        self._numbers = numbers
         self._local = threading.local()  # compilers per thread: each holds its connection
 
     def _compiled(self, window: tuple[int, int] | None) -> _Compiled:
         kept = self._local.__dict__.setdefault("compiled", {})
         compiled = kept.get(window)
         if compiled is None:
-            marks = {name: f"\x00{name}:{id(self)}\x00" for name in self._names}
+            marks = {name: self._mark(number, name) for number, name in enumerate(self._names)}
             queryset = self._build(**marks)
             if window is not None:
                 queryset = queryset[window[0] : window[1]]
             compiled = kept[window] = _Compiled(queryset, marks)
         return compiled
 
-    def rows(self, *, window: tuple[int, int] | None = None, **values: str) -> list[dict[str, Any]]:
+    def rows(
+        self, *, window: tuple[int, int] | None = None, **values: str | int
+    ) -> list[dict[str, Any]]:
         return self._compiled(window).rows(values)
+
+    def _mark(self, number: int, name: str) -> str | int:
+        """A value no caller passes, to find where the parameter went."""
+        if name in self._numbers:
+            return _NUMBER_MARK + number
+        return f"\x00{name}:{id(self)}\x00"
+
+
+# The least 32-bit integer: an id no row has, and inside an integer column's range (a value
+# outside it makes Django refuse the lookup as empty instead of passing it).
+_NUMBER_MARK = -(2**31)
 
 
 class _Compiled:
-    def __init__(self, queryset: QuerySet, marks: dict[str, str]) -> None:
+    def __init__(self, queryset: QuerySet, marks: dict[str, str | int]) -> None:
         self.compiler = queryset.query.get_compiler(queryset.db)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
@@ -60,7 +77,7 @@ class _Compiled:
         fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(fields)
 
-    def rows(self, values: dict[str, str]) -> list[dict[str, Any]]:
+    def rows(self, values: dict[str, str | int]) -> list[dict[str, Any]]:
         params = list(self.params)
         for name, indexes in self.places.items():
             for index in indexes:

@@ -1,4 +1,4 @@
-"""CompiledValues: a .values() query compiled once gives what the queryset itself gives."""
+"""Queries compiled once (medins.compiled) give what the querysets themselves give."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from settlement.compiled import CompiledList, CompiledValues, counted
+from medins.compiled import CompiledList, CompiledValues, counted
+from medins.models import Role
 from settlement.models import FeeLine, Settlement
-from tests.factories import FeeLineFactory, SettlementFactory
+from tests.factories import FeeLineFactory, SettlementFactory, make_user
 
 
 def _lines(setl_id: str):
@@ -99,3 +100,53 @@ def test_a_submissions_lookups_read_what_the_orm_reads():
     assert person_by_number("NO-SUCH-PERSON") is None
     assert encounter_settled(settlement.encounter_id)
     assert not encounter_settled("NO-SUCH-ENCOUNTER")
+
+
+@pytest.mark.django_db
+class TestSessionUser:
+    """The back office's user of every request, compiled (medins.security.session_user)."""
+
+    def test_the_user_and_profile_are_the_orms(self):
+        from django.contrib.auth.models import User
+
+        from medins.security import session_user
+
+        user = make_user(Role.AUDITOR, region_code="3701")
+
+        found = session_user(user.pk)
+
+        expected = User.objects.select_related("profile").get(pk=user.pk)
+        assert vars(found) | {"_state": None} == vars(expected) | {"_state": None}
+        with CaptureQueriesContext(connection) as queries:
+            profile = found.profile
+            assert profile.user is found
+        assert len(queries) == 0
+        assert vars(profile) | {"_state": None} == vars(expected.profile) | {"_state": None}
+        assert not found._state.adding
+        assert not profile._state.adding
+
+    def test_a_user_without_a_profile_has_none_and_asks_nothing_for_it(self):
+        from django.contrib.auth.models import User
+
+        from medins.security import session_user
+
+        user = User.objects.create_user("plain")
+
+        found = session_user(user.pk)
+
+        assert found == user
+        with CaptureQueriesContext(connection) as queries:
+            assert not hasattr(found, "profile")
+        assert len(queries) == 0
+        assert session_user(user.pk + 1000) is None
+
+    def test_the_session_finds_its_user_in_one_query(self, client):
+        user = make_user(Role.ADMIN)
+        client.force_login(user)
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/")
+
+        assert response.status_code == 200
+        users = [query for query in queries if '"auth_user"' in query["sql"].split("WHERE")[0]]
+        assert len(users) == 1
