@@ -533,6 +533,21 @@ class CpuWatch:
             print(f"    {name:<16}{100 * seconds / wall:6.0f}% of one core{per}")
 
 
+REFERENCE_LOOP = 2_000_000
+
+
+def reference_loop_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python loop, the least of three: how fast this shared
+    machine is at the moment, so that runs made at different times can be compared (the same
+    code's CPU a request has varied threefold within a day, and this loop with it)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        sum(number * number for number in range(REFERENCE_LOOP))
+        best = min(best, time.process_time() - started)
+    return 1000 * best
+
+
 # --- Report ---
 
 
@@ -747,7 +762,10 @@ DRAIN_SECONDS = 10
 def _step(server, port: int, requests: Requests, rate: float, args, database: str, mix) -> None:
     load = OpenLoad(port, requests, rate, args.timeout, args.connections)
     watch = CpuWatch(server.pid, database)
-    print(f"  offered {rate:.0f} req/s for {args.seconds:.0f} s after {args.warmup:.0f} s warm-up")
+    print(
+        f"  offered {rate:.0f} req/s for {args.seconds:.0f} s after {args.warmup:.0f} s warm-up;"
+        f" the reference loop took {reference_loop_ms():.0f} ms just before"
+    )
 
     async def go() -> tuple[dict, dict, float, float]:
         loop = asyncio.get_running_loop()
