@@ -5,8 +5,9 @@ that its `find` would read): False only when `find` cannot find anything in them
 its thresholds; a cheap test of what its first joins need. The pre-check
 (screening/prepared.py) runs only the rules that apply to a claim: on a claim and its
 person's history most of them cannot fire, and each costs the same fixed half millisecond
-or so of polars planning and running whatever the rows. tests/screening/rules/
-test_applies.py holds each one to its promise.
+or so of polars planning and running whatever the rows. Those frames have a few dozen rows,
+on which a loop in Python costs less than a polars call, and `applies` mostly loops.
+tests/screening/rules/test_applies.py holds each one to its promise.
 """
 
 from __future__ import annotations
@@ -75,11 +76,6 @@ def inpatient_stays(settlements: pl.LazyFrame) -> pl.LazyFrame:
 def inpatient_stay_count(settlements: pl.DataFrame) -> int:
     """How many rows inpatient_stays keeps, for `applies`."""
     return int(settlements.select(INPATIENT_STAY.sum()).item())
-
-
-def charged_items(fee_lines: pl.DataFrame) -> pl.Series:
-    """The item codes of the charged lines (cnt > 0), for `applies`."""
-    return fee_lines["med_list_codg"].filter(fee_lines["cnt"] > 0)
 
 
 def findings(frame: pl.LazyFrame) -> pl.LazyFrame:

@@ -36,9 +36,11 @@ _ENCOUNTER = ("setl_id", "mdtrt_id", "psn_no", "begntime")
 def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
     """A finding needs a diagnosis in a category of KNOWLEDGE (base.py: what applies
     promises)."""
-    codes = pl.concat([frames["settlements"]["dise_codg"], frames["diagnoses"]["diag_code"]])
-    category = codes.str.slice(0, 3).str.to_uppercase()
-    return any(bool(category.is_between(first, last).any()) for first, last, *_ in KNOWLEDGE)
+    codes = (
+        frames["settlements"]["dise_codg"].to_list() + frames["diagnoses"]["diag_code"].to_list()
+    )
+    categories = {code[:3].upper() for code in codes if code}
+    return any(first <= c <= last for c in categories for first, last, *_ in KNOWLEDGE)
 
 
 def find(

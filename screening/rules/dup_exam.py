@@ -37,9 +37,13 @@ def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
     """A repeat needs an exam item charged twice to a person (base.py: what applies
     promises)."""
     fee_lines = frames["fee_lines"]
-    exams = fee_lines["med_chrgitm_type"].is_in(lines.EXAM_TYPES) & (fee_lines["cnt"] > 0)
-    items = (fee_lines["psn_no"] + "\x00" + fee_lines["med_list_codg"]).filter(exams)
-    return bool(items.is_duplicated().any())
+    charged: set[tuple[str, ...]] = set()
+    for kind, cnt, *item in fee_lines.select("med_chrgitm_type", "cnt", *_ITEM).iter_rows():
+        if kind in lines.EXAM_TYPES and cnt is not None and cnt > 0:
+            if tuple(item) in charged:
+                return True
+            charged.add(tuple(item))
+    return False
 
 
 def find(

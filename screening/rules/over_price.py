@@ -40,8 +40,11 @@ def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
             lowest[code] = cap
     if not lowest:
         return False
-    caps = fee_lines["med_list_codg"].replace_strict(lowest, default=None, return_dtype=pl.Int64)
-    return bool(((fee_lines["pric"] > caps) & (fee_lines["cnt"] > 0)).any())
+    rows = fee_lines.select("med_list_codg", "pric", "cnt").iter_rows()
+    return any(
+        cnt is not None and cnt > 0 and pric is not None and pric > lowest.get(code, pric)
+        for code, pric, cnt in rows
+    )
 
 
 def find(*, fee_lines: pl.LazyFrame, catalog: pl.LazyFrame, tolerance_fen: int = 0) -> pl.LazyFrame:

@@ -51,9 +51,12 @@ _BROKEN = ("gender", "age", "indication", "inpatient_only", "hosp_level", "pay_d
 
 def applies(frames: Mapping[str, pl.DataFrame]) -> bool:
     """Only lines of items with a limit are judged (base.py: what applies promises)."""
-    catalog = frames["catalog"]
-    limited = catalog["med_list_codg"].filter(catalog.select(_LIMITED).to_series())
-    return bool(base.charged_items(frames["fee_lines"]).is_in(limited.implode()).any())
+    catalog, fee_lines = frames["catalog"], frames["fee_lines"]
+    limited = set(catalog["med_list_codg"].filter(catalog.select(_LIMITED).to_series()).to_list())
+    if not limited:
+        return False
+    rows = fee_lines.select("med_list_codg", "cnt").iter_rows()
+    return any(code in limited and cnt is not None and cnt > 0 for code, cnt in rows)
 
 
 def find(

@@ -127,3 +127,24 @@ class TestFind:
     )
     def test_ignores_settlements_it_cannot_judge(self, changes):
         assert found(MAN, {"dise_codg": "O80.001", **changes}) == []
+
+
+class TestApplies:
+    """What the pre-check asks before running the rule: yes wherever find finds."""
+
+    def applies(self, settlement: dict, secondary: list[dict] | None = None) -> bool:
+        frames = {
+            "settlements": settlements([settlement]),
+            "diagnoses": diagnoses(secondary or []),
+            "persons": persons([MAN]),
+        }
+        return diag_mismatch.applies({name: frame.collect() for name, frame in frames.items()})
+
+    @pytest.mark.parametrize("code", ["O80.001", "o80.001", "N40.x00", "P96.900", "C63.100"])
+    def test_yes_to_a_diagnosis_in_a_bound_category(self, code):
+        assert self.applies({"dise_codg": code})
+        assert self.applies({"dise_codg": "J06.900"}, [{"diag_code": code}])
+
+    @pytest.mark.parametrize("code", ["J06.900", "N39.000", "P97.000", "C64.x00", None])
+    def test_no_to_diagnoses_outside_them(self, code):
+        assert not self.applies({"dise_codg": code}, [{"diag_code": "I10.x00"}])

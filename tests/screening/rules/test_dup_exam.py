@@ -83,3 +83,29 @@ class TestFind:
         [finding] = found(*rows, default_window_days=7)
         assert finding["feedetl_sn"] == "F2"
         assert json.loads(finding["evidence"])["window_days"] == 7
+
+
+class TestApplies:
+    """What the pre-check asks before running the rule: yes wherever find finds."""
+
+    def applies(self, *rows: dict) -> bool:
+        frames = {"fee_lines": fee_lines(list(rows)), "catalog": catalog(CATALOG)}
+        return dup_exam.applies({name: frame.collect() for name, frame in frames.items()})
+
+    def test_yes_to_an_exam_charged_twice_to_a_person(self):
+        assert self.applies(exam("2025-03-01 09:00"), exam("2025-03-30 23:59", setl_id="S2"))
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"cnt": -1.0},  # the second is a refund
+            {"psn_no": "P2"},  # someone else's
+            {"med_list_codg": LAB},  # another exam
+            {"med_chrgitm_type": "09", "med_list_codg": "DRUG"},  # no exam
+        ],
+    )
+    def test_no_to_a_single_charge(self, changes):
+        rows = (exam("2025-03-01 09:00"), exam("2025-03-10 09:00", setl_id="S2", **changes))
+
+        assert found(*rows) == []
+        assert not self.applies(*rows)

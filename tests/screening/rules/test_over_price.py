@@ -72,3 +72,27 @@ class TestFind:
     def test_tolerance_lets_small_excess_pass(self):
         assert found(line(pric=1_050), tolerance_fen=50) == []
         assert len(found(line(pric=1_051), tolerance_fen=50)) == 1
+
+
+class TestApplies:
+    """What the pre-check asks before running the rule: yes wherever find finds."""
+
+    def applies(self, *rows: dict) -> bool:
+        frames = {"fee_lines": fee_lines(list(rows)), "catalog": catalog(CATALOG)}
+        return over_price.applies({name: frame.collect() for name, frame in frames.items()})
+
+    def test_yes_to_a_line_one_fen_over_its_cap(self):
+        assert self.applies(line(pric=1_000), line(pric=1_001))
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"pric": 1_000},
+            {"med_list_codg": "UNCAPPED"},
+            {"med_list_codg": "NOT_IN_CATALOG"},
+            {"cnt": -2.0},
+        ],
+    )
+    def test_no_where_find_finds_nothing(self, changes):
+        assert found(line(**changes)) == []
+        assert not self.applies(line(**changes))

@@ -152,3 +152,31 @@ class TestCombined:
 
     def test_an_item_without_limits_is_never_found(self):
         assert found({}) == []
+
+
+class TestApplies:
+    """What the pre-check asks before running the rule: yes wherever find finds."""
+
+    def applies(self, limits: dict, *lines: dict) -> bool:
+        frames = {
+            "catalog": catalog([{"med_list_codg": DRUG, "list_type": "101", **limits}]),
+            "fee_lines": fee_lines([{"med_list_codg": DRUG, **line} for line in lines or [{}]]),
+        }
+        return over_scope_drug.applies({name: frame.collect() for name, frame in frames.items()})
+
+    @pytest.mark.parametrize("limits", [{"lmt_gend": "2"}, {"lmt_inpatient_only": True}])
+    def test_yes_to_a_charged_item_with_a_limit(self, limits):
+        assert found(limits)
+        assert self.applies(limits, {"cnt": -1.0}, {"cnt": 1.0})
+
+    @pytest.mark.parametrize(
+        ("limits", "line"),
+        [
+            ({}, {}),  # no limit
+            ({"lmt_inpatient_only": False}, {}),  # a False is no limit
+            ({"lmt_gend": "2"}, {"cnt": -1.0}),  # only refunded
+            ({"lmt_gend": "2"}, {"med_list_codg": "OTHER"}),  # another item charged
+        ],
+    )
+    def test_no_where_no_charged_item_has_one(self, limits, line):
+        assert not self.applies(limits, line)
