@@ -12,6 +12,7 @@ from datetime import date
 from django.db.models import DateField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
+from medins.compiled import CompiledValues
 from medins.models import Person, Role
 from medins.selectors import AnyUser, persons_visible_to, profile_of, role_of
 from services.calendar import work_calendar
@@ -24,7 +25,6 @@ from services.models import (
     ServiceRequest,
     Station,
 )
-from medins.compiled import CompiledValues
 
 
 def _in_force(day: str) -> Q:

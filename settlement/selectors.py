@@ -9,9 +9,9 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import router
 from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 
+from medins.compiled import CompiledList, CompiledValues, counted
 from medins.interchange import FileSpec
 from medins.models import Institution, Person
-from medins.compiled import CompiledList, CompiledValues, counted
 from settlement.models import (
     Diagnosis,
     FeeLine,

@@ -22,6 +22,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from medins.compiled import CompiledList, CompiledValues, counted
 from medins.models import Institution
 from screening.audit.models import Appeal, BedCheckTask, Case, CaseFlag, Outcome
 from screening.audit.selectors.cases import bed_check_tasks_for_institution
@@ -37,7 +38,6 @@ from settlement.api.credentials import api_user_for
 from settlement.api.exceptions import Conflict, FieldErrors
 from settlement.api.serializers import TIME_FORMAT, TIME_INPUTS, Text
 from settlement.api.views import InstitutionApiView, RowListView, StrictFilterSet, errors
-from medins.compiled import CompiledList, CompiledValues, counted
 
 RULE_NAMES = {module.RULE.code: module.RULE.name_zh for module in ALL_RULES}
 

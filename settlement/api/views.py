@@ -31,6 +31,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from medins.compiled import CompiledList
 from medins.models import Institution
 from settlement import selectors
 from settlement.api import batches, bodies, encounters, feedback, precheck, serializers
@@ -38,7 +39,6 @@ from settlement.api.authentication import ApiKeyAuthentication
 from settlement.api.permissions import IsDesignated, IsInstitutionClient
 from settlement.api.precheck_input import precheck_encounter
 from settlement.api.throttling import CredentialRateThrottle
-from medins.compiled import CompiledList
 from settlement.models import ImportBatch, PrecheckRecord, Settlement
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
