@@ -41,6 +41,7 @@ from screening.rules import (
 )
 from screening.services.config import rule_config_in_force_recent
 from screening.sources import conform, select_sql
+from settlement import selectors
 from settlement.api.encounters import new_id
 from settlement.api.exceptions import Conflict, FieldErrors
 from settlement.api.precheck_batch import Combiner
@@ -189,6 +190,11 @@ def check_claims(claims: Sequence[Claim]) -> list[Precheck | Exception]:
 
 def _persons_and_settled(claims: Sequence[Claim]) -> tuple[dict[str, Person], set[str]]:
     """The claims' persons by psn_no, and which of their encounters are settled already."""
+    if len(claims) == 1:  # most often a claim is checked alone: the compiled lookups
+        psn_no, mdtrt_id = claims[0].encounter["psn_no"], claims[0].encounter["mdtrt_id"]
+        person = selectors.person_by_number(psn_no)
+        settled = {mdtrt_id} if selectors.encounter_settled(mdtrt_id) else set()
+        return ({psn_no: person} if person else {}), settled
     persons = Person.objects.only(*PERSON_FIELDS).in_bulk(
         {claim.encounter["psn_no"] for claim in claims}
     )
