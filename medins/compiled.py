@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection
+from functools import cached_property
 from typing import Any
 
 from django.db import connections
@@ -20,23 +21,29 @@ from django.db.models import Count, QuerySet, Value
 
 class CompiledValues:
     """build(**params) returns a .values() queryset whose filters take the params (strings;
-    integers for the names in numbers) as they are; rows(**params) gives its rows, as
-    list(build(**params)) would, and rows(window=(start, stop), **params) those of
-    build(**params)[start:stop]."""
+    integers for the names in numbers; lists of strings, through `__any`, for those in lists)
+    as they are; rows(**params) gives its rows, as list(build(**params)) would, and
+    rows(window=(start, stop), **params) those of build(**params)[start:stop]. Lists are one
+    parameter only on PostgreSQL (medins.lookups): elsewhere such a query is built anew."""
 
     def __init__(
-        self, build: Callable[..., QuerySet], *names: str, numbers: Collection[str] = ()
+        self,
+        build: Callable[..., QuerySet],
+        *names: str,
+        numbers: Collection[str] = (),
+        lists: Collection[str] = (),
     ) -> None:
         self._build = build
         self._names = names
         self._numbers = numbers
+        self._lists = lists
         self._local = threading.local()  # compilers per thread: each holds its connection
 
     def _compiled(self, window: tuple[int, int] | None) -> _Compiled:
         kept = self._local.__dict__.setdefault("compiled", {})
         compiled = kept.get(window)
         if compiled is None:
-            marks = {name: self._mark(number, name) for number, name in enumerate(self._names)}
+            marks = self._marks()
             queryset = self._build(**marks)
             if window is not None:
                 queryset = queryset[window[0] : window[1]]
@@ -44,14 +51,26 @@ class CompiledValues:
         return compiled
 
     def rows(
-        self, *, window: tuple[int, int] | None = None, **values: str | int
+        self, *, window: tuple[int, int] | None = None, **values: str | int | list[str]
     ) -> list[dict[str, Any]]:
+        if self._lists and not self._lists_are_one_parameter:
+            built = self._build(**values)
+            return list(built if window is None else built[window[0] : window[1]])
         return self._compiled(window).rows(values)
 
-    def _mark(self, number: int, name: str) -> str | int:
+    @cached_property
+    def _lists_are_one_parameter(self) -> bool:
+        return connections[self._build(**self._marks()).db].vendor == "postgresql"
+
+    def _marks(self) -> dict[str, str | int | list[str]]:
+        return {name: self._mark(number, name) for number, name in enumerate(self._names)}
+
+    def _mark(self, number: int, name: str) -> str | int | list[str]:
         """A value no caller passes, to find where the parameter went."""
         if name in self._numbers:
             return _NUMBER_MARK + number
+        if name in self._lists:
+            return [f"\x00{name}:{id(self)}\x00"]
         return f"\x00{name}:{id(self)}\x00"
 
 
@@ -61,7 +80,7 @@ _NUMBER_MARK = -(2**31)
 
 
 class _Compiled:
-    def __init__(self, queryset: QuerySet, marks: dict[str, str | int]) -> None:
+    def __init__(self, queryset: QuerySet, marks: dict[str, str | int | list[str]]) -> None:
         self.compiler = queryset.query.get_compiler(queryset.db)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
@@ -77,7 +96,7 @@ class _Compiled:
         fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(fields)
 
-    def rows(self, values: dict[str, str | int]) -> list[dict[str, Any]]:
+    def rows(self, values: dict[str, str | int | list[str]]) -> list[dict[str, Any]]:
         params = list(self.params)
         for name, indexes in self.places.items():
             for index in indexes:

@@ -13,11 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medins import interchange
+from medins.compiled import CompiledValues
 from medins.inserts import insert_row, insert_together
 from medins.models import CatalogItem, Institution, Person
 from settlement import selectors
@@ -193,15 +194,31 @@ def _checked_references(
 
 
 def _stored_line_ids(line_ids: list[str]) -> set[str]:
-    return set(FeeLine.objects.filter(line_id__in=line_ids).values_list("line_id", flat=True))
+    return {row["line_id"] for row in _STORED_LINES.rows(line_ids=line_ids)}
 
 
 def catalog_versions(codes: set[str]) -> dict[str, list[CatalogItem]]:
     """Every stored version of the catalog items with these codes, by code."""
     versions: dict[str, list[CatalogItem]] = {}
-    for item in CatalogItem.objects.filter(code__in=codes):
+    for row in _CATALOG_VERSIONS.rows(codes=sorted(codes)):
+        item = CatalogItem.from_db(_CATALOG_DB, _CATALOG_FIELDS, list(row.values()))
         versions.setdefault(item.code, []).append(item)
     return versions
+
+
+# On every submission: queries compiled once (medins.compiled), the lists one parameter.
+_STORED_LINES = CompiledValues(
+    lambda line_ids: FeeLine.objects.filter(line_id__any=line_ids).values("line_id"),
+    "line_ids",
+    lists=("line_ids",),
+)
+_CATALOG_DB = router.db_for_read(CatalogItem)
+_CATALOG_FIELDS = [field.attname for field in CatalogItem._meta.concrete_fields]
+_CATALOG_VERSIONS = CompiledValues(
+    lambda codes: CatalogItem.objects.filter(code__any=codes).values(*_CATALOG_FIELDS),
+    "codes",
+    lists=("codes",),
+)
 
 
 def version_on(versions: list[CatalogItem], day: date) -> CatalogItem | None:

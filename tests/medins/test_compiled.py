@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -150,3 +151,70 @@ class TestSessionUser:
         assert response.status_code == 200
         users = [query for query in queries if '"auth_user"' in query["sql"].split("WHERE")[0]]
         assert len(users) == 1
+
+
+@pytest.mark.django_db
+class TestLists:
+    """A list parameter (field__any): one array parameter on PostgreSQL, IN elsewhere."""
+
+    def test_any_is_in(self):
+        lines = FeeLineFactory.create_batch(4)
+        wanted = [lines[0].line_id, lines[2].line_id, "NO-SUCH-LINE"]
+
+        def ids(lookup: str, values: list[str]) -> list[str]:
+            found = FeeLine.objects.filter(**{f"line_id__{lookup}": values})
+            return sorted(found.values_list("line_id", flat=True))
+
+        assert ids("any", wanted) == ids("in", wanted) == sorted(wanted[:2])
+        assert ids("any", []) == []
+
+    def test_compiled_rows_take_lists_of_any_length(self):
+        lines = FeeLineFactory.create_batch(5)
+        compiled = CompiledValues(
+            lambda ids: FeeLine.objects.filter(line_id__any=ids).order_by("line_id").values(),
+            "ids",
+            lists=("ids",),
+        )
+
+        for wanted in ([], [lines[1].line_id], [line.line_id for line in lines[::2]], ["x'"]):
+            expected = list(FeeLine.objects.filter(line_id__in=wanted).order_by("line_id").values())
+            assert compiled.rows(ids=wanted) == expected
+
+    def test_one_array_parameter_on_postgresql(self):
+        compiled = CompiledValues(
+            lambda ids: FeeLine.objects.filter(line_id__any=ids).values("line_id"),
+            "ids",
+            lists=("ids",),
+        )
+        compiled.rows(ids=["A"])
+
+        with CaptureQueriesContext(connection) as queries:
+            compiled.rows(ids=["A", "B", "C"])
+
+        [query] = queries
+        if connection.vendor == "postgresql":
+            assert "= ANY(" in query["sql"]
+        else:
+            assert "IN (" in query["sql"]
+
+
+@pytest.mark.django_db
+def test_a_submissions_catalog_versions_are_the_orms():
+    from medins.models import CatalogItem
+    from settlement.api.encounters import catalog_versions
+    from tests.factories import CatalogItemFactory
+
+    first = CatalogItemFactory(
+        code="X1", effective_from=date(2025, 1, 1), effective_to=date(2026, 1, 1)
+    )
+    CatalogItemFactory(code="X1", effective_from=date(2026, 1, 1))
+    CatalogItemFactory(code="X2")
+
+    versions = catalog_versions({"X1", "NONE"})
+
+    expected = list(CatalogItem.objects.filter(code="X1"))
+    assert [vars(item) | {"_state": None} for item in versions["X1"]] == [
+        vars(item) | {"_state": None} for item in expected
+    ]
+    assert versions["X1"][0] == first
+    assert set(versions) == {"X1"}

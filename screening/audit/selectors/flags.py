@@ -58,10 +58,12 @@ def flags_visible_to(user: AnyUser) -> QuerySet[Flag]:
         return Flag.objects.none()
     if role_of(user) == Role.ADMIN:
         return Flag.objects.all()
-    # A literal list, not a subquery: PostgreSQL then estimates the share of flags in scope
-    # and walks the flag_queue index in score order (measured: benchmarks/queue_bench.py).
+    # The codes, not a subquery: PostgreSQL then estimates the share of flags in scope and
+    # walks the flag_queue index in score order (measured: benchmarks/queue_bench.py). One
+    # array of them (medins.lookups), not a placeholder each: 5.4 -> 4.1 ms for the queue's
+    # page of a region of 73 institutions.
     codes = list(institutions_visible_to(user).values_list("code", flat=True))
-    return Flag.objects.filter(fixmedins_code__in=codes)
+    return Flag.objects.filter(fixmedins_code__any=codes)
 
 
 def flag_visible_to(user: AnyUser, flag_id: str) -> Flag | None:
