@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 from django.db import connections
 from django.db.models import Count, QuerySet, Value
 
+Param = str | int | list[str] | datetime
+
 
 class CompiledValues:
     """build(**params) returns a .values() queryset whose filters take the params (strings;
-    integers for the names in numbers; lists of strings, through `__any`, for those in lists)
-    as they are; rows(**params) gives its rows, as list(build(**params)) would, and
-    rows(window=(start, stop), **params) those of build(**params)[start:stop]. Lists are one
-    parameter only on PostgreSQL (medins.lookups): elsewhere such a query is built anew."""
+    integers for the names in numbers; lists of strings, through `__any`, for those in lists;
+    aware datetimes for those in moments) as they are; rows(**params) gives its rows, as
+    list(build(**params)) would, and rows(window=(start, stop), **params) those of
+    build(**params)[start:stop]. Lists and datetimes pass as they are only to PostgreSQL
+    (lists through medins.lookups): elsewhere a query that takes them is built anew."""
 
     def __init__(
         self,
@@ -32,11 +36,13 @@ class CompiledValues:
         *names: str,
         numbers: Collection[str] = (),
         lists: Collection[str] = (),
+        moments: Collection[str] = (),
     ) -> None:
         self._build = build
         self._names = names
         self._numbers = numbers
         self._lists = lists
+        self._moments = moments
         self._local = threading.local()  # compilers per thread: each holds its connection
 
     def _compiled(self, window: tuple[int, int] | None) -> _Compiled:
@@ -51,36 +57,39 @@ class CompiledValues:
         return compiled
 
     def rows(
-        self, *, window: tuple[int, int] | None = None, **values: str | int | list[str]
+        self, *, window: tuple[int, int] | None = None, **values: Param
     ) -> list[dict[str, Any]]:
-        if self._lists and not self._lists_are_one_parameter:
+        if (self._lists or self._moments) and not self._on_postgresql:
             built = self._build(**values)
             return list(built if window is None else built[window[0] : window[1]])
         return self._compiled(window).rows(values)
 
     @cached_property
-    def _lists_are_one_parameter(self) -> bool:
+    def _on_postgresql(self) -> bool:
         return connections[self._build(**self._marks()).db].vendor == "postgresql"
 
-    def _marks(self) -> dict[str, str | int | list[str]]:
+    def _marks(self) -> dict[str, Param]:
         return {name: self._mark(number, name) for number, name in enumerate(self._names)}
 
-    def _mark(self, number: int, name: str) -> str | int | list[str]:
+    def _mark(self, number: int, name: str) -> Param:
         """A value no caller passes, to find where the parameter went."""
         if name in self._numbers:
             return _NUMBER_MARK + number
         if name in self._lists:
             return [f"\x00{name}:{id(self)}\x00"]
+        if name in self._moments:
+            return _MOMENT_MARK + timedelta(microseconds=number)
         return f"\x00{name}:{id(self)}\x00"
 
 
 # The least 32-bit integer: an id no row has, and inside an integer column's range (a value
 # outside it makes Django refuse the lookup as empty instead of passing it).
 _NUMBER_MARK = -(2**31)
+_MOMENT_MARK = datetime(1, 1, 1, tzinfo=UTC)  # no stored moment is in the year 1
 
 
 class _Compiled:
-    def __init__(self, queryset: QuerySet, marks: dict[str, str | int | list[str]]) -> None:
+    def __init__(self, queryset: QuerySet, marks: dict[str, Param]) -> None:
         self.compiler = queryset.query.get_compiler(queryset.db)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
@@ -96,7 +105,7 @@ class _Compiled:
         fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
         self.converters = compiler.get_converters(fields)
 
-    def rows(self, values: dict[str, str | int | list[str]]) -> list[dict[str, Any]]:
+    def rows(self, values: dict[str, Param]) -> list[dict[str, Any]]:
         params = list(self.params)
         for name, indexes in self.places.items():
             for index in indexes:

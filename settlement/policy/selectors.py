@@ -10,9 +10,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medins.cache import forget, remembered
+from medins.compiled import CompiledValues
 from medins.models import Role
 from medins.selectors import AnyUser, institutions_visible_to, role_of
 from settlement.models import Settlement
@@ -246,18 +248,19 @@ def year_to_date(
     quota when it is an outpatient visit or pharmacy purchase, and nothing else. Reversals
     carry negative amounts, so sums net them out.
     """
-    settlements = Settlement.objects.filter(person_id=psn_no, end_time__year=year)
-    if insutype:
-        settlements = settlements.filter(insurance_type=insutype)
+    zone = timezone.get_current_timezone()
+    since, until = datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
     if before is not None:
-        settlements = settlements.filter(end_time__lt=before)
-    if exclude_setl_ids:
-        settlements = settlements.exclude(setl_id__in=exclude_setl_ids)
-    # One query: each settlement with its usages (once, with none, when it has none), summed
-    # here: every fund payment, the counters, and unrecorded outpatient visits' payments.
-    rows = settlements.values_list(
-        "setl_id", "fund_paid", "medical_type", "policy_usages__key", "policy_usages__amount"
+        until = min(until, before)
+    read = _YEAR_ROWS if insutype else _YEAR_ROWS_OF_ALL_TYPES
+    found = read.rows(
+        psn_no=psn_no,
+        since=since,
+        until=until,
+        excluded=list(exclude_setl_ids),
+        **({"insutype": insutype} if insutype else {}),
     )
+    rows = [tuple(row.values()) for row in found]
     hifp = engine.ZERO
     outpatient = None
     counters: dict[str, Decimal] = defaultdict(lambda: engine.ZERO)
@@ -274,6 +277,32 @@ def year_to_date(
     if outpatient:
         counters[engine.OUTPATIENT_QUOTA] += outpatient
     return engine.YearToDate(hifp_pay=hifp or engine.ZERO, counters=dict(counters))
+
+
+def _year_rows(
+    *, psn_no: str, since: datetime, until: datetime, excluded: list[str], insutype: str = ""
+) -> QuerySet:
+    """One query: each settlement with its usages (once, with none, when it has none), for
+    year_to_date to sum: every fund payment, the counters, and unrecorded outpatient visits'
+    payments."""
+    settlements = Settlement.objects.filter(
+        person_id=psn_no, end_time__gte=since, end_time__lt=until
+    ).exclude(setl_id__any=excluded)
+    if insutype:
+        settlements = settlements.filter(insurance_type=insutype)
+    return settlements.values(
+        "setl_id", "fund_paid", "medical_type", "policy_usages__key", "policy_usages__amount"
+    )
+
+
+# Every submission reads the year (claim_from_settlement): compiled once (medins.compiled).
+_YEAR_PARAMS = ("psn_no", "since", "until", "excluded")
+_YEAR_ROWS = CompiledValues(
+    _year_rows, *_YEAR_PARAMS, "insutype", lists=("excluded",), moments=("since", "until")
+)
+_YEAR_ROWS_OF_ALL_TYPES = CompiledValues(
+    _year_rows, *_YEAR_PARAMS, lists=("excluded",), moments=("since", "until")
+)
 
 
 REFUND_ROLES = (Role.ADMIN, Role.SUPERVISOR)

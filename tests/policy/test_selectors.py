@@ -126,6 +126,23 @@ class TestYearToDate:
         assert result.used("deductible:chronic") == D("600.00")
         assert result.used(engine.OUTPATIENT_QUOTA) == D("0")
 
+    def test_the_year_is_shanghais_from_midnight_to_midnight(self):
+        person = PersonFactory()
+        for minute, fund in ((0, "1.00"), (1, "2.00")):  # 23:59 and 00:00, then a minute on
+            ended = shanghai(2025, 12, 31, 23, 59) + timedelta(minutes=minute)
+            SettlementFactory(
+                person=person,
+                begin_time=ended - timedelta(hours=1),
+                end_time=ended,
+                fund_paid=D(fund),
+            )
+        new_year = shanghai(2027, 1, 1, 0, 0)
+        SettlementFactory(person=person, begin_time=new_year, end_time=new_year, fund_paid=D("4"))
+
+        assert year_to_date(psn_no=person.psn_no, year=2025).hifp_pay == D("1.00")
+        assert year_to_date(psn_no=person.psn_no, year=2026).hifp_pay == D("2.00")
+        assert year_to_date(psn_no=person.psn_no, year=2027).hifp_pay == D("4.00")
+
     def test_an_unrecorded_outpatient_visit_counts_in_the_outpatient_quota(self):
         person = PersonFactory()
         SettlementFactory(person=person, medical_type="11", fund_paid=D("60.00"))
