@@ -13,11 +13,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
-from django.db import connections
-from django.db.models import Count, QuerySet, Value
+from django.db import connections, router
+from django.db.models import Count, Model, QuerySet, Value
 
 Param = str | int | list[str] | datetime
 
@@ -116,6 +116,19 @@ class _Compiled:
         if self.converters:
             found = self.compiler.apply_converters(found, self.converters)
         return [dict(zip(self.names, row, strict=True)) for row in found]
+
+
+@cache
+def field_names(model: type[Model]) -> tuple[str, ...]:
+    """Every concrete field's attname: the .values() of whole rows of the model."""
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def instance(model: type[Model], row: dict[str, Any], prefix: str = "") -> Model:
+    """The model instance, as the ORM makes it, of a row with its field_names (each after
+    prefix: "profile__" for those of a related model read through it)."""
+    names = field_names(model)
+    return model.from_db(router.db_for_read(model), names, [row[prefix + n] for n in names])
 
 
 def counted(queryset: QuerySet) -> QuerySet:

@@ -18,14 +18,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import router, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from medins.auditlog import audit_record, client_ip
-from medins.compiled import CompiledValues
+from medins.compiled import CompiledValues, field_names, instance
 from medins.models import LoginFailure, UserProfile
 
 
@@ -113,27 +113,25 @@ def session_user(user_id: int) -> AbstractBaseUser | None:
     found = _SESSION_USER.rows(window=(0, 1), pk=user_id)
     if not found:
         return None
-    row = found[0]
-    model = get_user_model()
-    user = model.from_db(_USER_DB, _USER_FIELDS, [row[name] for name in _USER_FIELDS])
+    row, model = found[0], get_user_model()
+    user = instance(model, row)
     profile = None
     if row["profile__id"] is not None:
-        names = _PROFILE_FIELDS
-        profile = UserProfile.from_db(_USER_DB, names, [row[f"profile__{n}"] for n in names])
+        profile = instance(UserProfile, row, prefix="profile__")
         UserProfile.user.field.set_cached_value(profile, user)
     model.profile.related.set_cached_value(user, profile)
     return user
 
 
-_USER_DB = router.db_for_read(get_user_model())
-_USER_FIELDS = [field.attname for field in get_user_model()._meta.concrete_fields]
-_PROFILE_FIELDS = [field.attname for field in UserProfile._meta.concrete_fields]
 _SESSION_USER = CompiledValues(
     lambda pk: (
         get_user_model()
         ._default_manager.filter(pk=pk)
         .order_by("pk")
-        .values(*_USER_FIELDS, *(f"profile__{name}" for name in _PROFILE_FIELDS))
+        .values(
+            *field_names(get_user_model()),
+            *(f"profile__{name}" for name in field_names(UserProfile)),
+        )
     ),
     "pk",
     numbers=("pk",),

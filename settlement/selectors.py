@@ -6,10 +6,9 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import router
-from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from medins.compiled import CompiledList, CompiledValues, counted
+from medins.compiled import CompiledList, CompiledValues, counted, field_names, instance
 from medins.interchange import FileSpec
 from medins.models import Institution, Person
 from settlement.models import (
@@ -96,14 +95,10 @@ SETTLEMENT_BREAKDOWN = (
 )
 
 
-def _field_names(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
 def settlement_values(settlements: QuerySet[Settlement]) -> QuerySet:
     """The settlements as rows (.values()), for a list that needs no model instances: each
     one's fields by attname and its reversal links (SETTLEMENT_LINKS)."""
-    return settlements.values(*_field_names(Settlement), *SETTLEMENT_LINKS)
+    return settlements.values(*field_names(Settlement), *SETTLEMENT_LINKS)
 
 
 def settlement_list_for_institution(*, institution: Institution, page_size: int) -> CompiledList:
@@ -141,7 +136,7 @@ def settlement_row_for_institution(*, institution: Institution, setl_id: str) ->
 _SETTLEMENT_ROW = CompiledValues(
     lambda institution, setl_id: Settlement.objects.filter(
         institution_id=institution, setl_id=setl_id
-    ).values(*_field_names(Settlement), *SETTLEMENT_LINKS, *SETTLEMENT_BREAKDOWN),
+    ).values(*field_names(Settlement), *SETTLEMENT_LINKS, *SETTLEMENT_BREAKDOWN),
     "institution",
     "setl_id",
 )
@@ -149,7 +144,7 @@ _DIAGNOSIS_ROWS = CompiledValues(
     lambda encounter_id: (
         Diagnosis.objects.filter(settlement_id=encounter_id)
         .order_by("rank")
-        .values(*_field_names(Diagnosis))
+        .values(*field_names(Diagnosis))
     ),
     "encounter_id",
 )
@@ -157,7 +152,7 @@ _FEE_LINE_ROWS = CompiledValues(
     lambda setl_id: (
         FeeLine.objects.filter(settlement_id=setl_id)
         .order_by("line_id")
-        .values(*_field_names(FeeLine))
+        .values(*field_names(FeeLine))
     ),
     "setl_id",
 )
@@ -168,7 +163,7 @@ def person_by_number(psn_no: str) -> Person | None:
     found = _PERSON.rows(window=(0, 1), psn_no=psn_no)
     if not found:
         return None
-    return Person.from_db(_PERSON_DB, list(found[0]), list(found[0].values()))
+    return instance(Person, found[0])
 
 
 def encounter_settled(mdtrt_id: str) -> bool:
@@ -176,11 +171,8 @@ def encounter_settled(mdtrt_id: str) -> bool:
     return bool(_ENCOUNTER_SETTLED.rows(window=(0, 1), encounter_id=mdtrt_id))
 
 
-_PERSON_DB = router.db_for_read(Person)
 _PERSON = CompiledValues(
-    lambda psn_no: (
-        Person.objects.filter(psn_no=psn_no).order_by("pk").values(*_field_names(Person))
-    ),
+    lambda psn_no: Person.objects.filter(psn_no=psn_no).order_by("pk").values(*field_names(Person)),
     "psn_no",
 )
 _ENCOUNTER_SETTLED = CompiledValues(

@@ -21,6 +21,7 @@ from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
+from medins.compiled import field_names
 from settlement.api.serializers import (
     DiagnosisOutputSerializer,
     FeeDetailOutputSerializer,
@@ -132,9 +133,7 @@ def _datetime_writer(field: serializers.DateTimeField) -> Callable[[Any, tzinfo 
 
 def model_row(instance: Model) -> Row:
     """A model instance's concrete fields by attname, as .values() gives them."""
-    return {
-        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
-    }
+    return {name: getattr(instance, name) for name in field_names(type(instance))}
 
 
 # A settlement's row as settlement.selectors gives it: its fields, its links and breakdown

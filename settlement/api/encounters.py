@@ -13,12 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medins import interchange
-from medins.compiled import CompiledValues
+from medins.compiled import CompiledValues, field_names, instance
 from medins.inserts import insert_row, insert_together
 from medins.models import CatalogItem, Institution, Person
 from settlement import selectors
@@ -201,7 +201,7 @@ def catalog_versions(codes: set[str]) -> dict[str, list[CatalogItem]]:
     """Every stored version of the catalog items with these codes, by code."""
     versions: dict[str, list[CatalogItem]] = {}
     for row in _CATALOG_VERSIONS.rows(codes=sorted(codes)):
-        item = CatalogItem.from_db(_CATALOG_DB, _CATALOG_FIELDS, list(row.values()))
+        item = instance(CatalogItem, row)
         versions.setdefault(item.code, []).append(item)
     return versions
 
@@ -212,10 +212,8 @@ _STORED_LINES = CompiledValues(
     "line_ids",
     lists=("line_ids",),
 )
-_CATALOG_DB = router.db_for_read(CatalogItem)
-_CATALOG_FIELDS = [field.attname for field in CatalogItem._meta.concrete_fields]
 _CATALOG_VERSIONS = CompiledValues(
-    lambda codes: CatalogItem.objects.filter(code__any=codes).values(*_CATALOG_FIELDS),
+    lambda codes: CatalogItem.objects.filter(code__any=codes).values(*field_names(CatalogItem)),
     "codes",
     lists=("codes",),
 )
